@@ -1,0 +1,13 @@
+/* Every compiled-in stage; the order lives in src/stages.c. */
+#ifndef OVERROOT_STAGES_H
+#define OVERROOT_STAGES_H
+
+#include "overroot/boot.h"
+
+extern const struct stage stage_early;
+extern const struct stage stage_cmdline;
+extern const struct stage stage_kmod;
+extern const struct stage stage_rootfs;
+extern const struct stage stage_switchroot;
+
+#endif

@@ -1,0 +1,70 @@
+/* The syscall seam: every side effect overroot has goes through one of these.
+ * Each returns 0 (or a count) on success and -errno on failure, never sets errno for the
+ * caller to read. src/sys_linux.c is the real one; tests/unit/fake_sys.c records calls. */
+#ifndef OVERROOT_SYS_H
+#define OVERROOT_SYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* What libblkid says about a block device; empty strings where it has nothing. */
+struct blkinfo {
+	char type[32];		/* filesystem: "ext4", "vfat", ... */
+	char label[128];
+	char uuid[64];
+	char partuuid[64];	/* MBR "xxxxxxxx-NN" or GPT, lower case */
+	char partlabel[128];	/* GPT partition name */
+};
+
+typedef int (*sys_dirent_fn)(const char *name, void *arg);	/* non-zero stops */
+
+struct sys_ops {
+	int (*mount)(const char *src, const char *target, const char *type,
+		     unsigned long flags, const char *data);
+	int (*umount)(const char *target, int flags);
+	int (*mkdir)(const char *path, mode_t mode);
+	int (*rmdir)(const char *path);
+	int (*rename)(const char *from, const char *to);
+	int (*stat)(const char *path, struct stat *ret);
+	int (*lstat)(const char *path, struct stat *ret);
+	int (*access)(const char *path, int mode);
+	int (*open)(const char *path, int flags);	/* returns the fd */
+	/* statfs(2)'s f_type of the filesystem path is on (RAMFS_MAGIC, TMPFS_MAGIC...) */
+	int (*fs_magic)(const char *path, unsigned long *ret);
+	/* Read at most size-1 bytes, NUL-terminate; returns the length. */
+	ssize_t (*read_file)(const char *path, char *buf, size_t size);
+	/* Create or truncate path (mode 0644) and write len bytes. */
+	int (*write_file)(const char *path, const void *data, size_t len);
+	/* Calls fn for every entry but "." and ".."; order is the directory's. */
+	int (*listdir)(const char *path, sys_dirent_fn fn, void *arg);
+	int (*finit_module)(const char *path, const char *params);
+	int (*probe)(const char *devpath, struct blkinfo *ret);
+	int (*blk_set_ro)(const char *devpath, bool ro);
+	/* Kernel uevents (NETLINK_KOBJECT_UEVENT): open a listener, then wait until one
+	 * arrives (> 0), timeout_ms passes (0; -1 waits forever) or an error (-errno). */
+	int (*uevent_open)(void);
+	int (*uevent_wait)(int fd, int timeout_ms);
+	void (*close)(int fd);
+	/* Remove everything below dir (not dir itself) without crossing into other
+	 * filesystems: entries whose st_dev differs from dir's are left alone. */
+	int (*remove_tree)(const char *dir);
+	int (*pivot_root)(const char *new_root, const char *put_old);
+	int (*chroot)(const char *path);
+	int (*chdir)(const char *path);
+	/* Make fds 0, 1, 2 the console device path. */
+	int (*open_console)(const char *path);
+	int (*execv)(const char *path, char *const argv[], char *const envp[]);
+	/* fork, exec path with no arguments, wait for it; returns its exit status. */
+	int (*run_shell)(const char *path);
+	int (*reboot)(int cmd);
+	int (*getpid)(void);
+	uint64_t (*now_ms)(void);	/* CLOCK_MONOTONIC */
+	void (*sleep_ms)(unsigned ms);
+};
+
+extern const struct sys_ops sys_linux;
+
+#endif

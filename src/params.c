@@ -1,0 +1,212 @@
+/* Every command-line word overroot reads: the table below is parsing and documentation
+ * at once, so the man page, the README and the code cannot disagree (tests check it). */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "overroot/config.h"
+#include "overroot/params.h"
+
+#define OFF(f) offsetof(struct params, f)
+#define S(x) #x
+#define STR(x) S(x)
+
+const struct param_def params_table[] = {
+	{ "root", PARAM_STR, OFF(root), "none",
+	  "root device: /dev/NAME, UUID=, PARTUUID=, LABEL=, PARTLABEL= or MAJ:MIN",
+	  "kernel, framework (udev for tags)" },
+	{ "rootfstype", PARAM_STR, OFF(rootfstype), "probed",
+	  "filesystem type of root", "kernel, framework" },
+	{ "rootflags", PARAM_STR, OFF(rootflags), "none",
+	  "mount options for root, as mount(8) -o", "kernel, framework" },
+	{ "ro", PARAM_RO, OFF(rw), "ro", "mount root read-only (the default)",
+	  "kernel, framework" },
+	{ "rw", PARAM_RW, OFF(rw), "ro",
+	  "mount root read-write (without rootrw only; the last of ro/rw wins)", "kernel" },
+	{ "rootwait", PARAM_ROOTWAIT, OFF(root_timeout_s), "off",
+	  "wait for root forever; rootwait=N waits N seconds", "kernel" },
+	{ "roottimeout", PARAM_SECONDS, OFF(root_timeout_s), STR(CONFIG_ROOT_TIMEOUT_S),
+	  "seconds to wait for root on kernel events; the last of rootwait/roottimeout wins",
+	  "framework" },
+	{ "rootdelay", PARAM_SECONDS, OFF(rootdelay_s), "0",
+	  "seconds to sleep before looking for root, for devices that announce themselves "
+	  "before they work (not a poll interval as in the framework)", "kernel" },
+	{ "init", PARAM_STR, OFF(init), CONFIG_DEFAULT_INIT,
+	  "the real init, run with the arguments the kernel gave /init", "kernel, framework" },
+	{ "rootrw", PARAM_STR, OFF(rootrw), "none",
+	  "overlay upper device (any root= form), or tmpfs[:size=N]; none: no overlay",
+	  "framework kirkstone, meta-readonly-rootfs-overlay" },
+	{ "overlayrootrwdev", PARAM_STR, OFF(rootrw), "none",
+	  "same as rootrw (rootrw wins when both are given)", "framework scarthgap+" },
+	{ "rootrwfstype", PARAM_STR, OFF(rootrwfstype), "probed",
+	  "filesystem type of the rw device", "meta-readonly-rootfs-overlay" },
+	{ "overlayrootfstype", PARAM_STR, OFF(rootrwfstype), "probed",
+	  "same as rootrwfstype", "framework scarthgap+" },
+	{ "rootrwoptions", PARAM_STR, OFF(rootrwoptions), "rw,noatime",
+	  "mount options for the rw device (tmpfs-only mode=/size= dropped for block devices)",
+	  "meta-readonly-rootfs-overlay" },
+	{ "overlayrootfsflags", PARAM_STR, OFF(rootrwoptions), "rw,noatime",
+	  "same as rootrwoptions", "framework scarthgap+" },
+	{ "rootrwreset", PARAM_YESNO, OFF(rootrwreset), "no",
+	  "yes: start from an empty upper (crash-safe)", "meta-readonly-rootfs-overlay" },
+	{ "rootrwtimeout", PARAM_SECONDS, OFF(rootrw_timeout_s), "roottimeout's number",
+	  "seconds to wait for the rw device", "overroot" },
+	{ "rootrwfallback", PARAM_FALLBACK, OFF(rootrwfallback), "ro",
+	  "when the overlay cannot be set up: ro (boot the root read-only), tmpfs (volatile "
+	  "upper) or fatal", "overroot" },
+	{ "rootlock", PARAM_YESNO, OFF(rootro_lock), "yes",
+	  "set the root block device read-only in the kernel (BLKROSET) under an overlay",
+	  "overroot" },
+	{ "rd.modules-load", PARAM_STR, OFF(modules_load), "none",
+	  "more kernel modules to load, comma-separated", "dracut, systemd" },
+	{ "debug", PARAM_FLAG, OFF(debug), "off",
+	  "log every step and system call with its duration", "kernel, framework" },
+	{ "quiet", PARAM_FLAG, OFF(quiet), "off", "log warnings and errors only",
+	  "kernel, framework" },
+	{ "init_fatal_reboot", PARAM_FLAG, OFF(fatal_reboot), "off",
+	  "on a fatal error, reboot", "framework" },
+	{ "init_fatal_sh", PARAM_FLAG, OFF(fatal_sh), "off",
+	  "on a fatal error, run " CONFIG_SHELL " when the initramfs has one", "framework" },
+	{ "shell", PARAM_FLAG, OFF(shell), "off",
+	  "run " CONFIG_SHELL " just before the hand-over, when the initramfs has one",
+	  "framework (debug module)" },
+};
+
+const size_t params_count = sizeof(params_table) / sizeof(params_table[0]);
+
+static int parse_yesno(const char *v, bool *ret)
+{
+	static const char *const yes[] = { "yes", "1", "true", "on", "y" };
+	static const char *const no[] = { "no", "0", "false", "off", "n" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(v, yes[i]))
+			return *ret = true, 0;
+		if (!strcmp(v, no[i]))
+			return *ret = false, 0;
+	}
+	return -EINVAL;
+}
+
+static void warnf(params_warn_fn warn, const char *fmt, const char *name, const char *val,
+		  const char *what)
+{
+	char msg[256];
+
+	if (!warn)
+		return;
+	snprintf(msg, sizeof(msg), fmt, name, val, what);
+	warn(msg);
+}
+
+static void set_one(struct params *p, const struct param_def *d, const char *v,
+		    params_warn_fn warn)
+{
+	char *field = (char *)p + d->offset;
+	unsigned n;
+	bool b;
+
+	switch (d->type) {
+	case PARAM_STR:
+		if (v)
+			*(const char **)field = v;
+		else
+			warnf(warn, "%s needs a value (%s%s): ignored", d->name, "", "");
+		break;
+	case PARAM_FLAG:
+		*(bool *)field = true;
+		break;
+	case PARAM_RO:
+	case PARAM_RW:
+		*(bool *)field = d->type == PARAM_RW;
+		break;
+	case PARAM_ROOTWAIT:
+		if (v && cmdline_parse_uint(v, 86400, &n) == 0) {
+			*(unsigned *)field = n;
+			break;
+		}
+		if (v)
+			warnf(warn, "%s=%s is not a number of seconds: %s", d->name, v,
+			      "waiting forever");
+		*(unsigned *)field = PARAM_FOREVER;
+		break;
+	case PARAM_SECONDS:
+		if (v && cmdline_parse_uint(v, 86400, &n) == 0)
+			*(unsigned *)field = n;
+		else
+			warnf(warn, "%s=%s is not a number of seconds (0..86400): using %s",
+			      d->name, v ? v : "", d->def);
+		break;
+	case PARAM_YESNO:
+		if (!v)
+			*(bool *)field = true;
+		else if (parse_yesno(v, &b) == 0)
+			*(bool *)field = b;
+		else
+			warnf(warn, "%s=%s is not yes or no: using %s", d->name, v, d->def);
+		break;
+	case PARAM_FALLBACK:
+		if (v && !strcmp(v, "ro"))
+			p->rootrwfallback = RW_FALLBACK_RO;
+		else if (v && !strcmp(v, "tmpfs"))
+			p->rootrwfallback = RW_FALLBACK_TMPFS;
+		else if (v && !strcmp(v, "fatal"))
+			p->rootrwfallback = RW_FALLBACK_FATAL;
+		else
+			warnf(warn, "%s=%s is not ro, tmpfs or fatal: using %s", d->name,
+			      v ? v : "", d->def);
+		break;
+	}
+}
+
+void params_from_cmdline(struct params *p, const struct cmdline *c, params_warn_fn warn)
+{
+	/* First find the word that wins each field, then apply only the winners: the last
+	 * word typed wins among ro/rw and rootwait/roottimeout, the first-listed alias wins
+	 * among rootrw/overlayrootrwdev (the framework's rule), and a bad value that a
+	 * later word overrides is not worth a warning. */
+	const struct param_def *win[sizeof(struct params)] = { 0 };
+	int at[sizeof(struct params)];
+	char norm[64];
+
+	memset(p, 0, sizeof(*p));
+	memset(at, -1, sizeof(at));
+	p->root_timeout_s = CONFIG_ROOT_TIMEOUT_S;
+	p->init = CONFIG_DEFAULT_INIT;
+	p->rootro_lock = true;
+	for (size_t i = 0; i < params_count; i++) {
+		const struct param_def *d = &params_table[i];
+		snprintf(norm, sizeof(norm), "%s", d->name);
+		cmdline_normalise(norm);
+		int idx = cmdline_index(c, norm);
+		if (idx < 0)
+			continue;
+		const struct param_def *had = win[d->offset];
+		if (had && had->type == PARAM_STR) {
+			const char *v = c->params[idx].value, *hv = c->params[at[d->offset]].value;
+			if (v && hv && strcmp(v, hv))
+				warnf(warn, "%s=%s ignored: %s", d->name, v,
+				      "an earlier-listed name for the same setting was given");
+			continue;
+		}
+		if (at[d->offset] > idx)
+			continue;
+		win[d->offset] = d;
+		at[d->offset] = idx;
+	}
+	for (size_t off = 0; off < sizeof(struct params); off++)
+		if (win[off])
+			set_one(p, win[off], c->params[at[off]].value, warn);
+	/* rootrw waits as long as root= would, but a bare rootwait (common on the Pi's
+	 * cmdline.txt) must not make a missing data partition hang the boot forever. */
+	if (!win[OFF(rootrw_timeout_s)])
+		p->rootrw_timeout_s = p->root_timeout_s == PARAM_FOREVER ? CONFIG_ROOT_TIMEOUT_S
+									  : p->root_timeout_s;
+	/* An empty value means "not given" for the optional strings. */
+	if (p->root && !*p->root)
+		p->root = NULL;
+	if (p->rootrw && !*p->rootrw)
+		p->rootrw = NULL;
+	if (!p->init || !*p->init)
+		p->init = CONFIG_DEFAULT_INIT;
+}

@@ -1,0 +1,42 @@
+/* The boot, in order. Adding a stage is one file and one line here. */
+#include <stddef.h>
+#include "overroot/boot.h"
+#include "overroot/log.h"
+#include "overroot/stages.h"
+
+const struct stage *const stages[] = {
+	&stage_early,		/* /proc /sys /dev /run, the kernel log */
+	&stage_cmdline,		/* /proc/cmdline -> parameters */
+	&stage_kmod,		/* modules-load.d, rd.modules-load */
+	&stage_rootfs,		/* root= -> /rootfs, read-only */
+	&stage_switchroot,	/* move the API mounts, free the initramfs, exec init */
+};
+
+const size_t stages_count = sizeof(stages) / sizeof(stages[0]);
+
+int stages_run(struct boot_ctx *ctx, const struct stage *const *table, size_t n,
+	       const struct stage **ret_failed)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct stage *s = table[i];
+		if (s->enabled && !s->enabled(ctx)) {
+			log_debug(s->name, "skipped");
+			continue;
+		}
+		uint64_t t0 = ctx->sys->now_ms();
+		int r = s->run(ctx);
+		uint64_t ms = ctx->sys->now_ms() - t0;
+		if (ctx->stages_done < STAGES_MAX) {
+			ctx->stage_names[ctx->stages_done] = s->name;
+			ctx->stage_ms[ctx->stages_done++] = ms;
+		}
+		log_info(s->name, "done in %llu ms%s", (unsigned long long)ms,
+			 r < 0 ? " (failed)" : "");
+		if (r < 0 && s->on_fail == STAGE_FATAL) {
+			if (ret_failed)
+				*ret_failed = s;
+			return r;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* One suite a module; add yours here and to SUITES. */
+#ifndef SUITES_H
+#define SUITES_H
+#include <check.h>
+
+Suite *cmdline_suite(void);
+Suite *mountopts_suite(void);
+Suite *kmod_suite(void);
+Suite *devspec_suite(void);
+Suite *log_suite(void);
+Suite *params_suite(void);
+Suite *stages_suite(void);
+Suite *fake_suite(void);
+
+#define SUITES cmdline_suite(), mountopts_suite(), kmod_suite(), devspec_suite(), \
+	log_suite(), params_suite(), stages_suite(), fake_suite()
+
+#endif
