@@ -1,6 +1,7 @@
 /* Stage 4: root= found without udev, waited for on kernel events, mounted read-only on
  * /rootfs (unless rw and no overlay). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include "overroot/blockmount.h"
@@ -33,8 +34,27 @@ static int rootfs_run(struct boot_ctx *ctx)
 				sizeof(ctx->root_dev));
 	if (r < 0)
 		return r;
+	/* Under an overlay the root must never be written: the kernel refuses every write
+	 * to a device set read-only, whatever mounts it later (rootlock=no opts out). */
+	if (p->rootrw && p->rootro_lock) {
+		r = ctx->sys->blk_set_ro(ctx->root_dev, true);
+		if (r < 0)
+			log_warn("rootfs", "set %s read-only (BLKROSET): %s", ctx->root_dev,
+				 strerror(-r));
+		ctx->root_locked = r == 0;
+	}
 	r = blockmount(ctx, "rootfs", ctx->root_dev, CONFIG_ROOTFS_DIR, p->rootfstype, o.flags,
 		       o.data, ctx->root_type);
+	if (r == -EROFS && ctx->root_locked && !strncmp(ctx->root_type, "ext", 3)) {
+		/* ext3/4 with a dirty journal: mounting it replays the journal, a write. */
+		log_warn("rootfs", "%s needs its journal replayed, which would write it: mounting "
+			 "without replay (noload); its last writes before the crash are not seen",
+			 ctx->root_dev);
+		size_t l = strlen(o.data);
+		snprintf(o.data + l, sizeof(o.data) - l, "%snoload", l ? "," : "");
+		r = blockmount(ctx, "rootfs", ctx->root_dev, CONFIG_ROOTFS_DIR, ctx->root_type,
+			       o.flags, o.data, ctx->root_type);
+	}
 	if (r < 0)
 		return r;
 	log_info("rootfs", "mounted %s (%s) on " CONFIG_ROOTFS_DIR " %s", ctx->root_dev,

@@ -257,6 +257,35 @@ static int l_remove_tree(const char *dir)
 	return remove_below(fd, st.st_dev);
 }
 
+static int l_spawn_remove_tree(const char *dir)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	if (pid == 0) {
+		/* idle I/O class (IOPRIO_CLASS_IDLE << 13) and lowest CPU priority: the boot
+		 * and the real system come first */
+		syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, 3 << 13);
+		(void)!nice(19);
+		_exit(remove_below(fd, st.st_dev) < 0);
+	}
+	close(fd);
+	return 0;
+}
+
 static int l_pivot_root(const char *new_root, const char *put_old)
 {
 	return NEG(syscall(SYS_pivot_root, new_root, put_old));
@@ -349,7 +378,8 @@ const struct sys_ops sys_linux = {
 	.read_file = l_read_file, .write_file = l_write_file, .listdir = l_listdir,
 	.finit_module = l_finit_module, .probe = sys_linux_probe, .blk_set_ro = l_blk_set_ro,
 	.uevent_open = l_uevent_open, .uevent_wait = l_uevent_wait, .close = l_close,
-	.remove_tree = l_remove_tree, .pivot_root = l_pivot_root, .chroot = l_chroot,
+	.remove_tree = l_remove_tree,
+	.spawn_remove_tree = l_spawn_remove_tree, .pivot_root = l_pivot_root, .chroot = l_chroot,
 	.chdir = l_chdir, .open_console = l_open_console, .execv = l_execv,
 	.run_shell = l_run_shell, .reboot = l_reboot, .getpid = l_getpid, .now_ms = l_now_ms,
 	.sleep_ms = l_sleep_ms,

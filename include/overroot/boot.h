@@ -28,6 +28,7 @@ struct boot_ctx {
 	/* results */
 	char root_dev[PATH_MAX];	/* resolved block device, e.g. /dev/vda2 */
 	char root_type[32];
+	bool root_locked;		/* BLKROSET done on root_dev */
 	char rw_dev[PATH_MAX];
 	char rw_type[32];
 	const char *newroot;		/* what switch_root enters */

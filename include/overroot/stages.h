@@ -8,6 +8,8 @@ extern const struct stage stage_early;
 extern const struct stage stage_cmdline;
 extern const struct stage stage_kmod;
 extern const struct stage stage_rootfs;
+extern const struct stage stage_overlayroot;
+extern const struct stage stage_status;
 extern const struct stage stage_switchroot;
 
 #endif

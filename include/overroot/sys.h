@@ -51,6 +51,10 @@ struct sys_ops {
 	/* Remove everything below dir (not dir itself) without crossing into other
 	 * filesystems: entries whose st_dev differs from dir's are left alone. */
 	int (*remove_tree)(const char *dir);
+	/* The same, in a background child at idle priority that outlives the hand-over
+	 * (the real init reaps it): it works on a directory fd taken before the fork, so
+	 * the mounts moving under it do not matter. Returns once the child is started. */
+	int (*spawn_remove_tree)(const char *dir);
 	int (*pivot_root)(const char *new_root, const char *put_old);
 	int (*chroot)(const char *path);
 	int (*chdir)(const char *path);

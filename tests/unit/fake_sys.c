@@ -572,6 +572,12 @@ static int f_remove_tree(const char *dir)
 	return hit("remove_tree", dir);
 }
 
+static int f_spawn_remove_tree(const char *dir)
+{
+	record("spawn_remove_tree %s", dir);
+	return hit("spawn_remove_tree", dir);
+}
+
 static int f_pivot_root(const char *new_root, const char *put_old)
 {
 	record("pivot_root %s %s", new_root, put_old);
@@ -644,7 +650,8 @@ const struct sys_ops fake_sys = {
 	.read_file = f_read_file, .write_file = f_write_file, .listdir = f_listdir,
 	.finit_module = f_finit_module, .probe = f_probe, .blk_set_ro = f_blk_set_ro,
 	.uevent_open = f_uevent_open, .uevent_wait = f_uevent_wait, .close = f_close,
-	.remove_tree = f_remove_tree, .pivot_root = f_pivot_root, .chroot = f_chroot,
+	.remove_tree = f_remove_tree,
+	.spawn_remove_tree = f_spawn_remove_tree, .pivot_root = f_pivot_root, .chroot = f_chroot,
 	.chdir = f_chdir, .open_console = f_open_console, .execv = f_execv,
 	.run_shell = f_run_shell, .reboot = f_reboot, .getpid = f_getpid, .now_ms = f_now_ms,
 	.sleep_ms = f_sleep_ms,

@@ -1,0 +1,19 @@
+#ifndef FIXTURE_H
+#define FIXTURE_H
+
+#include "overroot/boot.h"
+
+extern struct boot_ctx ctx;
+extern const struct blkinfo root_info, data_info;
+
+/* A fresh fake machine booted with this kernel command line. */
+void boot_setup(const char *cmdline);
+void boot_teardown(void);
+/* Run every stage; returns stages_run's result. */
+int boot(const struct stage **failed);
+/* Each of the NULL-terminated lines appears in the fake's log, in this order. */
+void assert_in_order(const char *const *lines);
+/* The fake's log has no line containing s. */
+void assert_absent(const char *s);
+
+#endif
