@@ -60,7 +60,7 @@ const struct param_def params_table[] = {
 	{ "rd.modules-load", PARAM_STR, OFF(modules_load), "none",
 	  "more kernel modules to load, comma-separated", "dracut, systemd" },
 	{ "debug", PARAM_FLAG, OFF(debug), "off",
-	  "log every step and system call with its duration", "kernel, framework" },
+	  "log every step, at debug level", "kernel, framework" },
 	{ "quiet", PARAM_FLAG, OFF(quiet), "off", "log warnings and errors only",
 	  "kernel, framework" },
 	{ "init_fatal_reboot", PARAM_FLAG, OFF(fatal_reboot), "off",

@@ -12,8 +12,10 @@ Suite *params_suite(void);
 Suite *stages_suite(void);
 Suite *fake_suite(void);
 Suite *overlayroot_suite(void);
+Suite *docs_suite(void);
 
 #define SUITES cmdline_suite(), mountopts_suite(), kmod_suite(), devspec_suite(), \
-	log_suite(), params_suite(), stages_suite(), fake_suite(), overlayroot_suite()
+	log_suite(), params_suite(), stages_suite(), fake_suite(), overlayroot_suite(), \
+	docs_suite()
 
 #endif
