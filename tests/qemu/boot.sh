@@ -1,0 +1,113 @@
+#!/bin/bash
+# boot.sh -i INITRD [-d DISK]... [-a APPEND] [-l LOG] [-t SECONDS] [-k PATTERN] [-g SECONDS] [-I]
+# Boot one qemu-system-aarch64 guest with the Debian arm64 kernel from fetch.sh.
+#   -i INITRD   the initramfs (.cpio.gz)
+#   -d DISK     a raw disk image, as a virtio-blk-device (repeat for more; the first is vda)
+#   -a APPEND   appended to the kernel command line "console=ttyAMA0 panic=-1"
+#   -l LOG      console log file (default build/qemu/console.log); -I ignores it
+#   -t SECONDS  kill (whole seconds) the guest if it is still running then (default $BOOT_TIMEOUT or 120)
+#   -k PATTERN  kill the guest once the log matches this grep -E PATTERN, after -g SECONDS
+#               grace (default 3; whole seconds): for a PID 1 that waits forever after a fatal error
+#   -I          interactive: console on this terminal (Ctrl-A X quits QEMU), no timeout
+# Environment: QEMU_MEM (MiB, default 512), QEMU_EXTRA (more QEMU arguments, word-split).
+# Prints one line "end=exit|pattern|timeout seconds=N.N" on stdout; exit status 0 when QEMU
+# exited by itself (guest power off or reboot: -no-reboot), 3 when killed after PATTERN,
+# 124 on timeout, 2 on a usage or setup error. With panic=-1 a kernel panic reboots, so QEMU
+# exits: tell the ends apart from the log (reboot: Power down / Restarting system / Kernel panic).
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+die() { echo "boot.sh: ERROR: $*" >&2; exit 2; }
+
+initrd='' append='' log=$top/build/qemu/console.log timeout=${BOOT_TIMEOUT:-120}
+pattern='' grace=3 interactive=''
+disks=()
+while getopts i:d:a:l:t:k:g:I opt; do
+	case $opt in
+	i) initrd=$OPTARG ;;
+	d) disks+=("$OPTARG") ;;
+	a) append=$OPTARG ;;
+	l) log=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	k) pattern=$OPTARG ;;
+	g) grace=$OPTARG ;;
+	I) interactive=1 ;;
+	*) die "bad option (see the header of $0)" ;;
+	esac
+done
+[ -n "$initrd" ] || die "no initramfs given (-i)"
+[ -f "$initrd" ] || die "no initramfs at $initrd"
+[ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null || exit 2
+# shellcheck source=/dev/null
+. "$top/build/qemu/kernel.env"
+
+cmd=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m "${QEMU_MEM:-512}" -nographic -no-reboot
+	-nic none -kernel "$VMLINUZ" -initrd "$initrd" -append "console=ttyAMA0 panic=-1 $append")
+n=0
+for d in "${disks[@]}"; do
+	[ -f "$d" ] || die "no disk image at $d"
+	cmd+=(-drive "file=$d,if=none,format=raw,id=d$n" -device "virtio-blk-device,drive=d$n")
+	n=$((n + 1))
+done
+# shellcheck disable=SC2206 # word splitting wanted
+cmd+=(${QEMU_EXTRA:-})
+
+# Run QEMU with THP disabled (see nothp.c); build the helper on first use, go without if no cc.
+nothp=$top/build/qemu/nothp
+if [ ! -x "$nothp" ]; then
+	cc -O2 -o "$nothp" "$top/tests/qemu/nothp.c" 2>/dev/null || nothp=
+fi
+[ -n "$nothp" ] && cmd=("$nothp" "${cmd[@]}")
+
+if [ -n "$interactive" ]; then
+	exec "${cmd[@]}"
+fi
+
+# Console to a file, monitor off, stdin from /dev/null: QEMU never waits on the terminal.
+mkdir -p "$(dirname "$log")"
+: >"$log"
+now_ms() { date +%s%3N; }
+start=$(now_ms)
+"${cmd[@]}" -serial "file:$log" -monitor none </dev/null >"$log.qemu" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; exit 130' INT TERM
+
+# Poll every 0.1 s: QEMU gone (exit), PATTERN seen GRACE s ago (pattern), or TIMEOUT (timeout).
+end='exit'
+seen=''
+while kill -0 "$pid" 2>/dev/null; do
+	ms=$(($(now_ms) - start))
+	if [ -n "$pattern" ] && [ -z "$seen" ] && grep -qE -- "$pattern" "$log"; then
+		seen=$ms
+	fi
+	if [ -n "$seen" ] && [ "$ms" -ge $((seen + grace * 1000)) ]; then
+		end=pattern
+		break
+	fi
+	if [ "$ms" -ge $((timeout * 1000)) ]; then
+		end=timeout
+		break
+	fi
+	sleep 0.1
+done
+if [ "$end" != exit ]; then
+	kill "$pid" 2>/dev/null
+	for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	kill -9 "$pid" 2>/dev/null
+fi
+wait "$pid"
+qemu_status=$?
+ms=$(($(now_ms) - start))
+# The serial line ends lines with CR LF: keep plain LF so that grep '...$' works.
+tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+if [ "$end" = exit ] && [ "$qemu_status" != 0 ]; then
+	echo "boot.sh: qemu exited with status $qemu_status:" >&2
+	cat "$log.qemu" >&2
+fi
+printf 'end=%s seconds=%d.%d\n' "$end" $((ms / 1000)) $((ms % 1000 / 100))
+case $end in
+exit) [ "$qemu_status" = 0 ] || exit 2 ;;
+pattern) exit 3 ;;
+timeout) echo "boot.sh: guest still running after ${timeout}s: killed" >&2; exit 124 ;;
+esac
+exit 0

@@ -1,0 +1,54 @@
+# Sourced (bash) by run.sh and demo.sh: build what a boot needs when it is missing or stale.
+# Needs $top (the repo top). INIT (default build/aarch64/init) is the overroot binary;
+# INITRAMFS_EXTRA (see mkinitramfs.sh) is passed through.
+# shellcheck disable=SC2154 # top is set by the caller
+
+qdir=$top/tests/qemu
+out=$top/build/qemu
+mkdir -p "$out"
+INIT=${INIT:-$top/build/aarch64/init}
+
+ensure_kernel() {
+	[ -f "$out/kernel.env" ] || "$qdir/fetch.sh" >/dev/null || return 1
+}
+
+# stale FILE DEP...: true when FILE is missing or a DEP is newer.
+stale() {
+	local f=$1 d
+	shift
+	[ -f "$f" ] || return 0
+	for d in "$@"; do [ "$d" -nt "$f" ] && return 0; done
+	return 1
+}
+
+# ensure_disk mbr|gpt: the pristine image build/qemu/disk-LAYOUT.img (never booted itself).
+ensure_disk() {
+	local img=$out/disk-$1.img
+	if stale "$img.env" "$qdir/mkdisk.sh" "$qdir/testinit.sh" "$out/kernel.env"; then
+		"$qdir/mkdisk.sh" "$img" "$1" || return 1
+	fi
+}
+
+# ensure_initramfs default|padN: build/qemu/initramfs-VARIANT.cpio.gz for $INIT.
+ensure_initramfs() {
+	local pad img from
+	case $1 in
+	default) pad=0 ;;
+	pad[0-9]*) pad=${1#pad} ;;
+	*) echo "unknown initramfs variant '$1' (default or padN)" >&2; return 1 ;;
+	esac
+	img=$out/initramfs-$1.cpio.gz
+	from="$INIT ${INITRAMFS_EXTRA:-}"
+	[ "$(cat "$img.from" 2>/dev/null)" = "$from" ] || rm -f "$img"
+	if stale "$img" "$INIT" "$qdir/mkinitramfs.sh" "$out/kernel.env"; then
+		"$qdir/mkinitramfs.sh" "$INIT" "$img" "$pad" || return 1
+		echo "$from" >"$img.from"
+	fi
+}
+
+need_init() {
+	if [ ! -f "$INIT" ]; then
+		echo "no overroot binary at $INIT: build it (make ARCH=aarch64) or set INIT=path" >&2
+		return 1
+	fi
+}

@@ -1,0 +1,133 @@
+#!/bin/sh
+# mkdisk.sh OUT.img mbr|gpt
+# Build, without root, a raw disk laid out like the Raspberry Pi card:
+#   p1 boot  vfat  20 MiB  label BOOT   (MBR type c, GPT basic data, PARTLABEL boot)
+#   p2 root  ext4  48 MiB  label root   (PARTLABEL rootfs): busybox, the test init
+#   p3 data  ext4  20 MiB  label data   (PARTLABEL data): empty, for rootrw=
+# and OUT.img.env with the ids read back from the image and each partition's byte range.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+die() { echo "mkdisk.sh: ERROR: $*" >&2; exit 1; }
+
+[ $# -eq 2 ] || die "usage: mkdisk.sh OUT.img mbr|gpt"
+out=$1 layout=$2
+case $layout in mbr | gpt) ;; *) die "layout must be mbr or gpt, not '$layout'" ;; esac
+[ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null
+# shellcheck source=/dev/null
+. "$top/build/qemu/kernel.env"
+
+# Fixed ids and times so that two runs give the same image.
+export SOURCE_DATE_EPOCH=1700000000 E2FSPROGS_FAKE_TIME=1700000000
+root_uuid=0e0e0e0e-0000-4000-8000-00000000f002
+data_uuid=0e0e0e0e-0000-4000-8000-00000000f003
+boot_volid=0BADB007
+mbr_id=0x0badcafe
+gpt_id=0badcafe-0000-4000-8000-000000000000
+mib=2048 # sectors of 512 bytes
+
+# Applets linked into /bin on the root filesystem (the arm64 busybox cannot run on this host
+# to list its own applets). Add here what testinit.sh or a scenario needs.
+applets="sh ash cat cp cttyhack cut date dd df dmesg echo env false grep head hostname id kill
+	ln ls mkdir mknod mount mv poweroff printf ps reboot rm rmdir sed setsid sha256sum sleep
+	sort stat sync tail test touch tr true umount uname vi wc [ [["
+
+tmp=$(mktemp -d "$top/build/qemu/mkdisk.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$(dirname "$out")"
+
+# The partition table, on a plain file.
+truncate -s 0 "$out.tmp"
+truncate -s 90M "$out.tmp"
+if [ "$layout" = mbr ]; then
+	sfdisk -q "$out.tmp" <<EOF
+label: dos
+label-id: $mbr_id
+start=$((1 * mib)), size=$((20 * mib)), type=c
+start=$((21 * mib)), size=$((48 * mib)), type=83
+start=$((69 * mib)), size=$((20 * mib)), type=83
+EOF
+else
+	sfdisk -q "$out.tmp" <<EOF
+label: gpt
+label-id: $gpt_id
+start=$((1 * mib)), size=$((20 * mib)), type=EBD0A0A2-B9E5-4433-87C0-68B6B9726699, uuid=0badcafe-0000-4000-8000-000000000001, name=boot
+start=$((21 * mib)), size=$((48 * mib)), type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=0badcafe-0000-4000-8000-000000000002, name=rootfs
+start=$((69 * mib)), size=$((20 * mib)), type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=0badcafe-0000-4000-8000-000000000003, name=data
+EOF
+fi
+
+# Byte offset and size of partition N, read back from the table.
+part_field() { # N start|size
+	sfdisk -d "$out.tmp" | sed -n "s|^$out.tmp$1 *:.* $2= *\([0-9]*\).*|\1|p"
+}
+place() { # N FSFILE
+	dd if="$2" of="$out.tmp" bs=1M seek=$(($(part_field "$1" start) / mib)) conv=notrunc,sparse \
+		status=none
+}
+
+# p1: boot (vfat), a marker file like the Pi's firmware partition.
+truncate -s $((20 * 1024 * 1024)) "$tmp/boot.fs"
+mkfs.vfat -F 16 -n BOOT -i "$boot_volid" "$tmp/boot.fs" >/dev/null
+echo "overroot QEMU bench boot partition" >"$tmp/README.txt"
+touch -d "@$SOURCE_DATE_EPOCH" "$tmp/README.txt"
+mcopy -m -i "$tmp/boot.fs" "$tmp/README.txt" ::/README.txt
+place 1 "$tmp/boot.fs"
+
+# p2: root (ext4), filled from a directory.
+r=$tmp/root
+mkdir -p "$r/bin" "$r/sbin" "$r/etc"
+for d in proc sys dev run tmp rofs overlay mnt data; do mkdir -p "$r/$d"; done
+cp "$BUSYBOX" "$r/bin/busybox"
+for a in $applets; do ln -s busybox "$r/bin/$a"; done
+cp "$top/tests/qemu/testinit.sh" "$r/sbin/init"
+chmod 0755 "$r/bin/busybox" "$r/sbin/init"
+echo overroot-test >"$r/etc/hostname"
+echo "pristine root" >"$r/etc/overroot-test-root"
+# mkfs.ext4 -d copies the host's timestamps.
+find "$r" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+mkfs_ext4() { # LABEL UUID DIR FSFILE MIB
+	truncate -s "$5M" "$4"
+	mkfs.ext4 -q -F -L "$1" -U "$2" -E "hash_seed=$2,root_owner=0:0" ${3:+-d "$3"} "$4"
+}
+mkfs_ext4 root "$root_uuid" "$r" "$tmp/root.fs" 48
+place 2 "$tmp/root.fs"
+
+# p3: data (ext4), empty.
+mkfs_ext4 data "$data_uuid" "" "$tmp/data.fs" 20
+place 3 "$tmp/data.fs"
+
+# Read every id back from the finished image rather than trusting what was asked for.
+probe() { # N TAG
+	blkid -p -o value -s "$2" -O "$(($(part_field "$1" start) * 512))" "$out.tmp"
+}
+ptuuid=$(blkid -p -o value -s PTUUID "$out.tmp")
+if [ "$layout" = mbr ]; then
+	root_partuuid=$ptuuid-02 data_partuuid=$ptuuid-03 root_partlabel='' data_partlabel=''
+else
+	root_partuuid=$(sfdisk --part-uuid "$out.tmp" 2 | tr '[:upper:]' '[:lower:]')
+	data_partuuid=$(sfdisk --part-uuid "$out.tmp" 3 | tr '[:upper:]' '[:lower:]')
+	root_partlabel=$(sfdisk --part-label "$out.tmp" 2)
+	data_partlabel=$(sfdisk --part-label "$out.tmp" 3)
+fi
+cat >"$out.env.tmp" <<EOF
+LAYOUT=$layout
+PTUUID=$ptuuid
+BOOT_UUID=$(probe 1 UUID)
+ROOT_UUID=$(probe 2 UUID)
+ROOT_LABEL=$(probe 2 LABEL)
+ROOT_PARTUUID=$root_partuuid
+ROOT_PARTLABEL=$root_partlabel
+ROOT_OFFSET=$(($(part_field 2 start) * 512))
+ROOT_SIZE=$(($(part_field 2 size) * 512))
+DATA_UUID=$(probe 3 UUID)
+DATA_LABEL=$(probe 3 LABEL)
+DATA_PARTUUID=$data_partuuid
+DATA_PARTLABEL=$data_partlabel
+DATA_OFFSET=$(($(part_field 3 start) * 512))
+DATA_SIZE=$(($(part_field 3 size) * 512))
+EOF
+grep -q '^ROOT_UUID=.' "$out.env.tmp" || die "cannot read the root filesystem UUID back"
+mv "$out.tmp" "$out"
+mv "$out.env.tmp" "$out.env"
+echo "mkdisk.sh: $out ($layout)" >&2

@@ -1,0 +1,257 @@
+#!/bin/bash
+# run.sh [NAME | @TAG | !NAME | !@TAG]...
+# Run the boot scenarios of tests/qemu/scenarios.txt (all, or those named or tagged, minus the
+# ! ones) and print "PASS name (N.Ns)" or "FAIL name: reason" plus the end of the console log,
+# then "N passed, N failed". Exit status 1 if any failed, 2 if the bench could not be set up.
+# Environment:
+#   INIT=path          the overroot binary for /init (default build/aarch64/init)
+#   JOBS=N             scenarios run at the same time (default 2)
+#   BOOT_TIMEOUT=S     default per-boot timeout in seconds (default 120)
+#   SCENARIOS=file     the scenario file (default tests/qemu/scenarios.txt)
+#   INITRAMFS_EXTRA=dir  extra files for the initramfs (see mkinitramfs.sh)
+# Each scenario's logs are kept in build/qemu/run/NAME/ (bootN.log, result).
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=lib.sh
+. "$top/tests/qemu/lib.sh"
+scenarios=${SCENARIOS:-$qdir/scenarios.txt}
+jobs=${JOBS:-2}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
+# Lines no boot may show, whatever the scenario says.
+always_reject=('Kernel panic' 'Attempted to kill init')
+
+# stanza NAME: the key/value lines of scenario NAME, without comments and blank lines.
+stanza() {
+	awk -v want="[$1]" '
+		/^[ \t]*(#|$)/ { next }
+		/^\[/ { on = ($0 == want); next }
+		on { sub(/^[ \t]+/, ""); print }' "$scenarios"
+}
+
+all_names() { sed -n 's/^\[\(.*\)\]$/\1/p' "$scenarios"; }
+
+has_tag() { # NAME TAG
+	stanza "$1" | awk -v t="$2" '$1 == "tags" { for (i = 2; i <= NF; i++) if ($i == t) f = 1 }
+		END { exit !f }'
+}
+
+# select_names ARG...: the scenarios to run, in file order.
+select_names() {
+	local name arg pos=0 inc exc
+	for arg in "$@"; do
+		case $arg in !*) ;; *) pos=1 ;; esac
+		case $arg in
+		@* | !@*) ;;
+		*) all_names | grep -qxF -- "${arg#!}" || { echo "run.sh: no scenario '${arg#!}'" >&2; return 1; } ;;
+		esac
+	done
+	for name in $(all_names); do
+		inc=$((1 - pos)) exc=0
+		for arg in "$@"; do
+			case $arg in
+			!@*) has_tag "$name" "${arg#!@}" && exc=1 ;;
+			!*) [ "$name" = "${arg#!}" ] && exc=1 ;;
+			@*) has_tag "$name" "${arg#@}" && inc=1 ;;
+			*) [ "$name" = "$arg" ] && inc=1 ;;
+			esac
+		done
+		[ "$inc" = 1 ] && [ "$exc" = 0 ] && echo "$name"
+	done
+	return 0
+}
+
+# root_sha DISK ENV: sha256 of the root partition.
+root_sha() {
+	local ROOT_OFFSET ROOT_SIZE
+	eval "$(grep -E '^ROOT_(OFFSET|SIZE)=' "$2")"
+	dd if="$1" iflag=skip_bytes,count_bytes skip="$ROOT_OFFSET" count="$ROOT_SIZE" bs=1M \
+		status=none | sha256sum | cut -d' ' -f1
+}
+
+# run_scenario NAME: run it; write "PASS ..." or "FAIL ..." to build/qemu/run/NAME/result and the
+# log to show on failure to .../faillog.
+run_scenario() {
+	local name=$1 dir=$out/run/$1
+	local disk=mbr rootsha=on n=0 key val i t0 envf='' img='' sha0 sha re line log st pat
+	local -a cmdline initrd end timeout expect reject compare
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	t0=$(date +%s%3N)
+	result() { # PASS|FAIL TEXT [LOG]
+		echo "$1 $name$2" >"$dir/result"
+		[ -n "${3:-}" ] && echo "$3" >"$dir/faillog"
+	}
+
+	while read -r key val; do
+		case $key in
+		tags) ;;
+		disk) disk=$val ;;
+		rootsha) rootsha=$val ;;
+		compare) compare+=("$val") ;;
+		boot)
+			n=$((n + 1))
+			cmdline[n]=$val initrd[n]=default end[n]=poweroff timeout[n]=$BOOT_TIMEOUT
+			expect[n]='' reject[n]=''
+			;;
+		initramfs | end | timeout | expect | reject)
+			[ "$n" -gt 0 ] || { result FAIL ": '$key' before the first 'boot' line"; return; }
+			case $key in
+			initramfs) initrd[n]=$val ;;
+			end) end[n]=$val ;;
+			timeout) timeout[n]=$val ;;
+			expect) expect[n]+=$val$'\n' ;;
+			reject) reject[n]+=$val$'\n' ;;
+			esac
+			;;
+		*) result FAIL ": unknown key '$key' in $scenarios"; return ;;
+		esac
+	done < <(stanza "$name")
+	[ "$n" -gt 0 ] || { result FAIL ": no 'boot' line"; return; }
+
+	if [ "$disk" != none ]; then
+		envf=$out/disk-$disk.img.env img=$dir/disk.img
+		cp --sparse=always "$out/disk-$disk.img" "$img"
+		sha0=$(root_sha "$img" "$envf")
+	fi
+
+	for ((i = 1; i <= n; i++)); do
+		log=$dir/boot$i.log
+		# Fill @KEY@ placeholders from the disk's .env.
+		line=${cmdline[i]}
+		if [ -n "$envf" ]; then
+			while IFS='=' read -r key val; do
+				[ -n "$val" ] && line=${line//@$key@/$val}
+			done <"$envf"
+		fi
+		if [[ $line =~ @[A-Z_]+@ ]]; then
+			result FAIL ": boot $i: no value for ${BASH_REMATCH[0]} (disk $disk)"
+			return
+		fi
+		pat=
+		case ${end[i]} in
+		poweroff | reboot) ;;
+		kill\ *) pat=${end[i]#kill } ;;
+		*) result FAIL ": boot $i: bad end '${end[i]}'"; return ;;
+		esac
+		echo "$line" >"$dir/boot$i.cmdline"
+		"$qdir/boot.sh" -i "$out/initramfs-${initrd[i]}.cpio.gz" ${img:+-d "$img"} \
+			-a "$line" -l "$log" -t "${timeout[i]}" ${pat:+-k "$pat"} >"$dir/boot$i.end" 2>"$dir/boot$i.err"
+		st=$?
+		case $st:${end[i]} in
+		124:*) result FAIL ": boot $i: guest still running after ${timeout[i]} s" "$log"; return ;;
+		3:kill\ *) ;;
+		0:kill\ *)
+			result FAIL ": boot $i: QEMU exited, expected PID 1 to wait after '$pat'" "$log"
+			return
+			;;
+		0:*) ;;
+		*) result FAIL ": boot $i: boot.sh failed ($st): $(tail -n 3 "$dir/boot$i.err")" "$log"
+			return ;;
+		esac
+		while IFS= read -r re; do
+			[ -n "$re" ] || continue
+			if line=$(grep -m1 -E -- "$re" "$log"); then
+				result FAIL ": boot $i: log shows '$re': $line" "$log"
+				return
+			fi
+		done < <(printf '%s\n' "${always_reject[@]}"; printf '%s' "${reject[i]}")
+		case ${end[i]} in
+		poweroff) re='reboot: Power down' ;;
+		reboot) re='reboot: Restarting system' ;;
+		*) re= ;;
+		esac
+		if [ -n "$re" ] && ! grep -qF -- "$re" "$log"; then
+			result FAIL ": boot $i: did not end by ${end[i]} ('$re' not in the log)" "$log"
+			return
+		fi
+		while IFS= read -r re; do
+			[ -n "$re" ] || continue
+			if ! grep -qE -- "$re" "$log"; then
+				result FAIL ": boot $i: log lacks '$re'" "$log"
+				return
+			fi
+		done <<<"${expect[i]}"
+		if [ -n "$img" ] && [ "$rootsha" = on ]; then
+			sha=$(root_sha "$img" "$envf")
+			if [ "$sha" != "$sha0" ]; then
+				result FAIL ": boot $i changed the root partition (sha256 $sha0 -> $sha)" "$log"
+				return
+			fi
+		fi
+	done
+
+	# compare A B TOL RE: the numbers RE captures in boots A and B differ by at most TOL.
+	local a b tol va vb
+	for line in "${compare[@]}"; do
+		read -r a b tol re <<<"$line"
+		va=$(sed -nE "s/$re/\\1/p" "$dir/boot$a.log" | head -n 1)
+		vb=$(sed -nE "s/$re/\\1/p" "$dir/boot$b.log" | head -n 1)
+		if [ -z "$va" ] || [ -z "$vb" ]; then
+			result FAIL ": compare '$re': no value in boot $a or $b ('$va', '$vb')" "$dir/boot$b.log"
+			return
+		fi
+		if [ $((va > vb ? va - vb : vb - va)) -gt "$tol" ]; then
+			result FAIL ": compare '$re': boot $a $va, boot $b $vb, differ by more than $tol" \
+				"$dir/boot$b.log"
+			return
+		fi
+		echo "compare '$re': boot $a $va, boot $b $vb" >>"$dir/notes"
+	done
+	t0=$(($(date +%s%3N) - t0))
+	result PASS " ($((t0 / 1000)).$((t0 % 1000 / 100))s)"
+}
+
+# --- select, build what is missing, run -----------------------------------------------------
+names=$(select_names "$@") || exit 2
+[ -n "$names" ] || { echo "run.sh: no scenario selected" >&2; exit 2; }
+need_init || exit 2
+ensure_kernel || exit 2
+for v in $(for name in $names; do stanza "$name"; done |
+	awk '$1 == "disk" && $2 != "none" { print "disk " $2 } $1 == "initramfs" { print "initramfs " $2 }
+		END { print "disk mbr"; print "initramfs default" }' | sort -u | tr ' ' ':'); do
+	case $v in
+	disk:*) ensure_disk "${v#disk:}" || exit 2 ;;
+	initramfs:*) ensure_initramfs "${v#initramfs:}" || exit 2 ;;
+	esac
+done
+
+pass=0 fail=0
+# report NAME: print the result of a finished scenario.
+report() {
+	local dir=$out/run/$1 r
+	r=$(cat "$dir/result" 2>/dev/null || echo "FAIL $1: no result (runner crashed?)")
+	echo "$r"
+	case $r in
+	PASS*) pass=$((pass + 1)) ;;
+	*)
+		fail=$((fail + 1))
+		if [ -f "$dir/faillog" ]; then
+			echo "--- last 40 lines of $(cat "$dir/faillog")"
+			tail -n 40 "$(cat "$dir/faillog")" | sed 's/^/  | /'
+		fi
+		;;
+	esac
+}
+
+# Run JOBS scenarios at once, and print the results in file order as they complete.
+declare -A pid
+mapfile -t order <<<"$names"
+next=0
+for name in "${order[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+	run_scenario "$name" &
+	pid[$name]=$!
+	while [ "$next" -lt "${#order[@]}" ] && ! kill -0 "${pid[${order[next]}]:-0}" 2>/dev/null &&
+		[ -n "${pid[${order[next]}]:-}" ]; do
+		wait "${pid[${order[next]}]}"
+		report "${order[next]}"
+		next=$((next + 1))
+	done
+done
+for ((; next < ${#order[@]}; next++)); do
+	wait "${pid[${order[next]}]}"
+	report "${order[next]}"
+done
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
