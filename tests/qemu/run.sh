@@ -7,7 +7,7 @@
 #   INIT=path          the overroot binary for /init (default build/aarch64/init)
 #   JOBS=N             scenarios run at the same time (default 2)
 #   BOOT_TIMEOUT=S     default per-boot timeout in seconds (default 120)
-#   SCENARIOS=file     the scenario file (default tests/qemu/scenarios.txt)
+#   SCENARIO_FILE=file the scenario file (default tests/qemu/scenarios.txt)
 #   INITRAMFS_EXTRA=dir  extra files for the initramfs (see mkinitramfs.sh)
 # Each scenario's logs are kept in build/qemu/run/NAME/ (bootN.log, result).
 set -u
@@ -15,7 +15,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
 . "$top/tests/qemu/lib.sh"
-scenarios=${SCENARIOS:-$qdir/scenarios.txt}
+scenarios=${SCENARIO_FILE:-$qdir/scenarios.txt}
 jobs=${JOBS:-2}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 # Lines no boot may show, whatever the scenario says.
@@ -61,19 +61,34 @@ select_names() {
 	return 0
 }
 
-# root_sha DISK ENV: sha256 of the root partition.
-root_sha() {
-	local ROOT_OFFSET ROOT_SIZE
-	eval "$(grep -E '^ROOT_(OFFSET|SIZE)=' "$2")"
-	dd if="$1" iflag=skip_bytes,count_bytes skip="$ROOT_OFFSET" count="$ROOT_SIZE" bs=1M \
+# part_sha DISK ENV ROOT|DATA: sha256 of that partition.
+part_sha() {
+	local off size
+	off=$(sed -n "s/^$3_OFFSET=//p" "$2") size=$(sed -n "s/^$3_SIZE=//p" "$2")
+	dd if="$1" iflag=skip_bytes,count_bytes skip="$off" count="$size" bs=1M \
 		status=none | sha256sum | cut -d' ' -f1
+}
+
+# prepare_data DISK ENV blank|vfat: replace the data partition's content.
+prepare_data() {
+	local off size tmp
+	off=$(sed -n 's/^DATA_OFFSET=//p' "$2") size=$(sed -n 's/^DATA_SIZE=//p' "$2")
+	tmp=$(dirname "$1")/data.part
+	case $3 in
+	blank) truncate -s 0 "$tmp" && truncate -s "$size" "$tmp" ;;
+	vfat) truncate -s "$size" "$tmp" && mkfs.vfat -n DATA "$tmp" >/dev/null ;;
+	*) return 1 ;;
+	esac
+	dd if="$tmp" of="$1" bs=1M oflag=seek_bytes seek="$off" conv=notrunc status=none
+	rm -f "$tmp"
 }
 
 # run_scenario NAME: run it; write "PASS ..." or "FAIL ..." to build/qemu/run/NAME/result and the
 # log to show on failure to .../faillog.
 run_scenario() {
 	local name=$1 dir=$out/run/$1
-	local disk=mbr rootsha=on n=0 key val i t0 envf='' img='' sha0 sha re line log st pat
+	local disk=mbr rootsha=on datasha=off data='' n=0 key val i t0 envf='' img='' sha0 sha re
+	local dsha0 line log st pat
 	local -a cmdline initrd end timeout expect reject compare
 	rm -rf "$dir"
 	mkdir -p "$dir"
@@ -88,6 +103,8 @@ run_scenario() {
 		tags) ;;
 		disk) disk=$val ;;
 		rootsha) rootsha=$val ;;
+		datasha) datasha=$val ;;
+		data) data=$val ;;
 		compare) compare+=("$val") ;;
 		boot)
 			n=$((n + 1))
@@ -112,16 +129,23 @@ run_scenario() {
 	if [ "$disk" != none ]; then
 		envf=$out/disk-$disk.img.env img=$dir/disk.img
 		cp --sparse=always "$out/disk-$disk.img" "$img"
-		sha0=$(root_sha "$img" "$envf")
+		if [ -n "$data" ] && ! prepare_data "$img" "$envf" "$data"; then
+			result FAIL ": cannot make the data partition '$data'"
+			return
+		fi
+		sha0=$(part_sha "$img" "$envf" ROOT)
+		dsha0=$(part_sha "$img" "$envf" DATA)
 	fi
 
 	for ((i = 1; i <= n; i++)); do
 		log=$dir/boot$i.log
-		# Fill @KEY@ placeholders from the disk's .env.
+		# Fill @KEY@ placeholders from the disk's .env, in the cmdline and the expects.
 		line=${cmdline[i]}
 		if [ -n "$envf" ]; then
 			while IFS='=' read -r key val; do
-				[ -n "$val" ] && line=${line//@$key@/$val}
+				[ -n "$val" ] || continue
+				line=${line//@$key@/$val}
+				expect[i]=${expect[i]//@$key@/$val}
 			done <"$envf"
 		fi
 		if [[ $line =~ @[A-Z_]+@ ]]; then
@@ -173,9 +197,16 @@ run_scenario() {
 			fi
 		done <<<"${expect[i]}"
 		if [ -n "$img" ] && [ "$rootsha" = on ]; then
-			sha=$(root_sha "$img" "$envf")
+			sha=$(part_sha "$img" "$envf" ROOT)
 			if [ "$sha" != "$sha0" ]; then
 				result FAIL ": boot $i changed the root partition (sha256 $sha0 -> $sha)" "$log"
+				return
+			fi
+		fi
+		if [ -n "$img" ] && [ "$datasha" = on ]; then
+			sha=$(part_sha "$img" "$envf" DATA)
+			if [ "$sha" != "$dsha0" ]; then
+				result FAIL ": boot $i changed the data partition (sha256 $dsha0 -> $sha)" "$log"
 				return
 			fi
 		fi
