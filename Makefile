@@ -95,7 +95,7 @@ hostdeps:
 # --- unit tests: host compiler, check, sanitizers ----------------------------------------
 UNIT_SRC := $(filter-out src/main.c src/probe_blkid.c,$(SRC)) $(wildcard tests/unit/*.c)
 UNIT_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Iinclude -Itests/unit -fsanitize=address,undefined \
-	-fno-omit-frame-pointer -DCONFIG_SHELL_FALLBACK=1
+	-fno-omit-frame-pointer -DCONFIG_SHELL_FALLBACK=1 -DOVERROOT_DOCS
 $(HOSTBUILD)/unit: $(UNIT_SRC) $(wildcard include/overroot/*.h tests/unit/*.h) | hostdeps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"

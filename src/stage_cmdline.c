@@ -22,8 +22,10 @@ static int cmdline_run(struct boot_ctx *ctx)
 	}
 	cmdline_parse(&ctx->cmdline, text, (size_t)n, warn_cmdline);
 	params_from_cmdline(&ctx->p, &ctx->cmdline, warn_cmdline);
-	if (ctx->p.debug)
+	if (ctx->p.debug) {
 		log_setup(ctx->kmsg_fd, LOG_LVL_DEBUG);
+		ctx->sys = sys_trace(ctx->sys);
+	}
 	else if (ctx->p.quiet)
 		log_setup(ctx->kmsg_fd, LOG_LVL_WARN);
 

@@ -71,4 +71,7 @@ struct sys_ops {
 
 extern const struct sys_ops sys_linux;
 
+/* `debug`: the same ops, each call logged with its arguments, result and duration. */
+const struct sys_ops *sys_trace(const struct sys_ops *inner);
+
 #endif

@@ -47,9 +47,10 @@ START_TEST(test_readme_table)
 	b += strlen(BEGIN);
 	*e = '\0';
 	table_md(want, sizeof(want));
-	if (strcmp(b, want))
+	bool same = !strcmp(b, want);
+	if (!same)
 		fprintf(stderr, "README.md's parameter table should read:\n%s", want);
-	ck_assert_str_eq(b, want);
+	ck_assert_msg(same, "README.md's parameter table differs from params_table (see above)");
 }
 END_TEST
 

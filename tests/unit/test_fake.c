@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 #include "fake_sys.h"
+#include "overroot/log.h"
 #include "overroot/sys.h"
 #include "suites.h"
 
@@ -103,6 +104,32 @@ START_TEST(test_linux_read_file_bounds)
 }
 END_TEST
 
+START_TEST(test_trace_logs_calls)
+{
+	int p[2];
+	char buf[512];
+
+	fake_reset();
+	fake_initramfs();
+	ck_assert_int_eq(pipe(p), 0);
+	log_setup(p[1], LOG_LVL_DEBUG);
+	const struct sys_ops *t = sys_trace(&fake_sys);
+	ck_assert_int_eq(t->mount("/dev/vda3", "/overlay", "ext4", 0x400, NULL), 0);
+	ck_assert_int_eq(t->mkdir("/nope/x", 0755), -ENOENT);
+	ssize_t n = read(p[0], buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "<7>overroot: [sys] mount(/dev/vda3, /overlay, ext4, "
+				      "0x400, \"NULL\") = 0 ("));
+	ck_assert_ptr_nonnull(strstr(buf, "[sys] mkdir(/nope/x, 0755) = -2 ("));
+	/* and the call reached the inner ops */
+	ck_assert_ptr_nonnull(strstr(fake_log(), "mount /dev/vda3 /overlay ext4 0x400"));
+	log_setup(open("/dev/null", O_WRONLY | O_CLOEXEC), LOG_LVL_DEBUG);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 Suite *fake_suite(void)
 {
 	Suite *s = suite_create("sys");
@@ -112,6 +139,7 @@ Suite *fake_suite(void)
 	tcase_add_test(t, test_fake_failure_injection);
 	tcase_add_test(t, test_linux_remove_tree);
 	tcase_add_test(t, test_linux_read_file_bounds);
+	tcase_add_test(t, test_trace_logs_calls);
 	suite_add_tcase(s, t);
 	return s;
 }
