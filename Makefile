@@ -59,7 +59,7 @@ LDFLAGS += -static -Wl,--gc-sections -Wl,--build-id=none \
 SRC := $(wildcard src/*.c)
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
 
-.PHONY: all init check unit qemu-test qemu hostdeps clean size
+.PHONY: all init check unit qemu-test qemu hostdeps clean size initramfs install
 all: init
 init: $(BUILD)/init
 
@@ -68,14 +68,33 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/overroot/*.h) $(BLKID_DEP) | hostde
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $(KHEADERS_CFLAGS) $(BLKID_CFLAGS) -c $< -o $@
 
+# STRIP_INIT=0 leaves /init unstripped (Yocto strips and splits the debug info itself).
+STRIP_INIT ?= 1
 $(BUILD)/init: $(OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@.unstripped $(OBJ) $(BLKID_LIBS)
+ifeq ($(STRIP_INIT),1)
 	$(Q)$(STRIP) -o $@ $@.unstripped
 	@echo "  SIZE    $@: $$(stat -c %s $@) bytes stripped (budget 262144)"
+else
+	$(Q)cp $@.unstripped $@
+endif
 
 $(BLKID_LIB): mk/libblkid.sh | hostdeps
 	$(Q)sh mk/libblkid.sh $(ARCH) $(BUILD)/blkid
+
+# The initramfs from initramfs.list (gen_init_cpio format), without root. KMODULES="overlay
+# ext4" KMODDIR=<staged lib/modules/RELEASE> adds modules, their dependencies and a
+# modules-load.d entry.
+initramfs: $(BUILD)/init
+	$(Q)ARCH=$(ARCH) KMODULES="$(KMODULES)" KMODDIR="$(KMODDIR)" \
+		sh mk/initramfs.sh initramfs.list $(BUILD)/initramfs.cpio.gz
+
+# For packagers: /init and the man page, nothing else.
+MANDIR ?= /usr/share/man
+install: $(BUILD)/init
+	install -D -m 0755 $(BUILD)/init $(DESTDIR)/init
+	install -D -m 0644 docs/overroot.8 $(DESTDIR)$(MANDIR)/man8/overroot.8
 
 size: $(BUILD)/init
 	$(Q)$(SIZE) $(OBJ) | sort -n | tail -n +1

@@ -40,7 +40,7 @@ ensure_initramfs() {
 	img=$out/initramfs-$1.cpio.gz
 	from="$INIT ${INITRAMFS_EXTRA:-}"
 	[ "$(cat "$img.from" 2>/dev/null)" = "$from" ] || rm -f "$img"
-	if stale "$img" "$INIT" "$qdir/mkinitramfs.sh" "$out/kernel.env"; then
+	if stale "$img" "$INIT" "$qdir/mkinitramfs.sh" "$top/mk/initramfs.sh" "$top/initramfs.list" "$out/kernel.env"; then
 		"$qdir/mkinitramfs.sh" "$INIT" "$img" "$pad" || return 1
 		echo "$from" >"$img.from"
 	fi
