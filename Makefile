@@ -1,7 +1,10 @@
 # overroot: one GNU Makefile. `make` builds for the host, `make ARCH=aarch64` cross-builds;
 # every output lives under build/<arch>/. V=1 shows the commands.
 ARCH ?= $(shell uname -m)
-BUILD := build/$(ARCH)
+SHELL_FALLBACK ?= 1
+# A locked-down build (no path to a shell) lives apart, so both can be tested side by side.
+BUILD := build/$(ARCH)$(if $(filter 0,$(SHELL_FALLBACK)),-noshell)
+BLKID_DIR := build/$(ARCH)/blkid
 HOSTBUILD := build/host
 TOP := $(CURDIR)
 
@@ -23,7 +26,7 @@ ifeq ($(origin CC),default)
     $(error ARCH=$(ARCH): overroot's own toolchain set-up knows x86_64 and aarch64; pass CC=)
   endif
   # musl's specs hide the kernel headers: a directory with only linux/ asm/ asm-generic/.
-  KHEADERS := $(BUILD)/blkid/kheaders
+  KHEADERS := $(BLKID_DIR)/kheaders
   KHEADERS_CFLAGS := -isystem $(KHEADERS)
 endif
 STRIP ?= strip
@@ -35,13 +38,12 @@ ifeq ($(PKGCONFIG_BLKID),1)
   BLKID_LIBS ?= $(shell pkg-config --static --libs blkid)
 endif
 ifeq ($(BLKID_LIBS),)
-  BLKID_LIB := $(BUILD)/blkid/lib/libblkid.a
-  BLKID_CFLAGS := -I$(BUILD)/blkid/include
+  BLKID_LIB := $(BLKID_DIR)/lib/libblkid.a
+  BLKID_CFLAGS := -I$(BLKID_DIR)/include
   BLKID_LIBS := $(BLKID_LIB)
   BLKID_DEP := $(BLKID_LIB)
 endif
 
-SHELL_FALLBACK ?= 1
 WERROR := $(if $(CI),-Werror,)
 # snprintf truncating a log line or a reason is the intent, not a bug: no warning for it.
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-format-truncation $(WERROR)
@@ -59,7 +61,7 @@ LDFLAGS += -static -Wl,--gc-sections -Wl,--build-id=none \
 SRC := $(wildcard src/*.c)
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
 
-.PHONY: all init check unit qemu-test qemu hostdeps clean size initramfs install
+.PHONY: all init check unit qemu-test qemu hostdeps clean size initramfs install lockdown-check
 all: init
 init: $(BUILD)/init
 
@@ -81,7 +83,7 @@ else
 endif
 
 $(BLKID_LIB): mk/libblkid.sh | hostdeps
-	$(Q)sh mk/libblkid.sh $(ARCH) $(BUILD)/blkid
+	$(Q)sh mk/libblkid.sh $(ARCH) $(BLKID_DIR)
 
 # The initramfs from initramfs.list (gen_init_cpio format), without root. KMODULES="overlay
 # ext4" KMODDIR=<staged lib/modules/RELEASE> adds modules, their dependencies and a
@@ -128,11 +130,20 @@ qemu-test:
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 init
 	$(Q)bash tests/qemu/run.sh $(SCENARIOS)
 
-check: unit qemu-test
+# SHELL_FALLBACK=0 must leave no way to a shell in /init: not even the string.
+lockdown-check:
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 SHELL_FALLBACK=0 init
+	$(Q)if grep -aq /bin/sh build/aarch64-noshell/init; then \
+		echo "FAIL lockdown: build/aarch64-noshell/init still names /bin/sh"; exit 1; fi
+	$(Q)grep -aq "disabled in this build (SHELL_FALLBACK=0)" build/aarch64-noshell/init || \
+		{ echo "FAIL lockdown: init_fatal_sh does not say it is disabled"; exit 1; }
+	@echo "PASS lockdown: SHELL_FALLBACK=0 build has no path to a shell"
+
+check: unit lockdown-check qemu-test
 
 qemu:
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 init
 	$(Q)bash tests/qemu/demo.sh
 
 clean:
-	rm -rf build/x86_64 build/aarch64 build/host
+	rm -rf build/x86_64 build/aarch64 build/x86_64-noshell build/aarch64-noshell build/host

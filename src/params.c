@@ -184,6 +184,15 @@ static void set_one(struct params *p, const struct param_def *d, const char *v,
 	}
 }
 
+/* Does path have a ".." component? */
+static bool has_dotdot(const char *path)
+{
+	for (const char *c = path; (c = strstr(c, "..")); c += 2)
+		if ((c == path || c[-1] == '/') && (c[2] == '/' || !c[2]))
+			return true;
+	return false;
+}
+
 void params_from_cmdline(struct params *p, const struct cmdline *c, params_warn_fn warn)
 {
 	/* First find the word that wins each field, then apply only the winners: the last
@@ -232,6 +241,11 @@ void params_from_cmdline(struct params *p, const struct cmdline *c, params_warn_
 		p->root = NULL;
 	if (p->rootrw && !*p->rootrw)
 		p->rootrw = NULL;
-	if (!p->init || !*p->init)
+	/* init is checked inside the new root before the initramfs is deleted: a relative
+	 * path or one with ".." could be checked in one root and executed in another. */
+	if (p->init[0] != '/' || has_dotdot(p->init)) {
+		warnf(warn, "%s=%s is not an absolute path without '..': using %s", "init",
+		      p->init, CONFIG_DEFAULT_INIT);
 		p->init = CONFIG_DEFAULT_INIT;
+	}
 }

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "overroot/config.h"
 #include "overroot/sys.h"
 
 int sys_linux_probe(const char *devpath, struct blkinfo *ret);	/* probe_blkid.c */
@@ -327,6 +328,9 @@ static int l_execv(const char *path, char *const argv[], char *const envp[])
 static int l_run_shell(const char *path)
 {
 	int status;
+
+	if (!CONFIG_SHELL_FALLBACK)
+		return -ENOSYS;	/* SHELL_FALLBACK=0: no path to a shell, not even by mistake */
 	pid_t pid = fork();
 
 	if (pid < 0)

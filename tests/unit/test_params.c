@@ -148,6 +148,23 @@ START_TEST(test_flags_and_names)
 }
 END_TEST
 
+START_TEST(test_init_must_be_absolute)
+{
+	static const char *const bad[] = { "init=sbin/init", "init=/../../init", "init=/sbin/..",
+					   "init=/a/../b" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		parse(bad[i]);
+		ck_assert_str_eq(p.init, CONFIG_DEFAULT_INIT);
+		ck_assert_uint_eq(nwarn, 1);
+	}
+	parse("init=/usr/lib/systemd/systemd");
+	ck_assert_str_eq(p.init, "/usr/lib/systemd/systemd");
+	parse("init=/a..b/x");
+	ck_assert_str_eq(p.init, "/a..b/x");
+	ck_assert_uint_eq(nwarn, 0);
+}
+END_TEST
+
 START_TEST(test_table_complete)
 {
 	for (size_t i = 0; i < params_count; i++) {
@@ -174,6 +191,7 @@ Suite *params_suite(void)
 	tcase_add_test(t, test_kirkstone_clash);
 	tcase_add_test(t, test_fallback_and_yesno);
 	tcase_add_test(t, test_flags_and_names);
+	tcase_add_test(t, test_init_must_be_absolute);
 	tcase_add_test(t, test_table_complete);
 	suite_add_tcase(s, t);
 	return s;
