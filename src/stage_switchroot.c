@@ -91,12 +91,22 @@ static int switchroot_run(struct boot_ctx *ctx)
 	char *argv[ARGV_MAX + 1];
 	int r;
 
-	if ((r = check(ctx, init, sizeof(init))) < 0 || (r = move_api(ctx)) < 0)
+	if ((r = check(ctx, init, sizeof(init))) < 0)
 		return r;
-	if (ctx->p.shell && CONFIG_SHELL_FALLBACK) {
-		log_notice("switchroot", "shell: starting %s before the hand-over", CONFIG_SHELL);
-		sys->run_shell(CONFIG_SHELL);
+	/* The break-point shell: in the initramfs, with /proc /sys /dev /run still there. */
+	if (ctx->p.shell) {
+		if (!CONFIG_SHELL_FALLBACK)
+			log_warn("switchroot", "shell: disabled in this build (SHELL_FALLBACK=0)");
+		else if (sys->access(CONFIG_SHELL, X_OK) < 0)
+			log_warn("switchroot", "shell: the initramfs has no " CONFIG_SHELL);
+		else {
+			log_notice("switchroot", "shell: starting " CONFIG_SHELL
+				   " before the hand-over; exit it to go on");
+			sys->run_shell(CONFIG_SHELL);
+		}
 	}
+	if ((r = move_api(ctx)) < 0)
+		return r;
 	/* Past this point there is no way back: the initramfs is deleted. */
 	if ((r = sys->chdir(ctx->newroot)) < 0) {
 		log_err("switchroot", "chdir %s: %s", ctx->newroot, strerror(-r));

@@ -6,7 +6,7 @@ set -eu
 PKGS_NATIVE="make gcc pkg-config file check musl-tools musl-dev
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross
 	qemu-system-arm e2fsprogs fdisk kmod dosfstools mtools libarchive-tools cpio
-	dpkg-dev xz-utils gzip ca-certificates clang"
+	dpkg-dev xz-utils gzip ca-certificates clang libclang-rt-dev"
 PKGS_ARM64="musl-dev:arm64"
 SRC_LIST=/etc/apt/sources.list.d/overroot-deb-src.sources
 

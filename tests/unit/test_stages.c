@@ -276,6 +276,26 @@ START_TEST(test_fatal_shell)
 }
 END_TEST
 
+START_TEST(test_shell_breakpoint)
+{
+	const struct stage *failed;
+
+	boot_setup("root=/dev/vda2 shell");
+	ck_assert_int_eq(boot(&failed), 0);
+	assert_absent("run_shell");		/* the initramfs has no /bin/sh */
+	boot_teardown();
+	boot_setup("root=/dev/vda2 shell");
+	fake_dir("/bin");
+	fake_file("/bin/sh", "", 0755);
+	ck_assert_int_eq(boot(&failed), 0);
+	/* after every check, before the API mounts move and anything is deleted */
+	static const char *const want[] = { "mount /dev/vda2 /rootfs", "run_shell /bin/sh",
+					    "mount /dev /rootfs/dev", "remove_tree /",
+					    "execv /sbin/init", NULL };
+	assert_in_order(want);
+}
+END_TEST
+
 static int failing_run(struct boot_ctx *c)
 {
 	return -EIO;
@@ -337,6 +357,7 @@ Suite *stages_suite(void)
 	tcase_add_test(t, test_fatal_reboot);
 	tcase_add_test(t, test_fatal_shell);
 	tcase_add_test(t, test_stage_policies);
+	tcase_add_test(t, test_shell_breakpoint);
 	suite_add_tcase(s, t);
 	return s;
 }
