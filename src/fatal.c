@@ -7,6 +7,21 @@
 #include "overroot/config.h"
 #include "overroot/log.h"
 
+void boot_shell(struct boot_ctx *ctx, const char *stage, const char *param, const char *then)
+{
+	/* A fatal error's messages must show even with quiet: err level there. */
+	enum log_level lvl = strcmp(stage, "fatal") ? LOG_LVL_WARN : LOG_LVL_ERR;
+
+	if (!CONFIG_SHELL_FALLBACK)
+		log_msg(lvl, stage, "%s: disabled in this build (SHELL_FALLBACK=0)", param);
+	else if (ctx->sys->access(CONFIG_SHELL, X_OK) < 0)
+		log_msg(lvl, stage, "%s: the initramfs has no " CONFIG_SHELL, param);
+	else {
+		log_msg(lvl, stage, "%s: starting " CONFIG_SHELL "; %s", param, then);
+		ctx->sys->run_shell(CONFIG_SHELL);
+	}
+}
+
 void boot_fatal_once(struct boot_ctx *ctx, const char *why)
 {
 	const struct sys_ops *sys = ctx->sys;
@@ -17,17 +32,8 @@ void boot_fatal_once(struct boot_ctx *ctx, const char *why)
 		int r = sys->reboot(RB_AUTOBOOT);
 		log_err("fatal", "reboot: %s", strerror(-r));
 	}
-	if (ctx->p.fatal_sh) {
-		if (!CONFIG_SHELL_FALLBACK)
-			log_err("fatal", "init_fatal_sh: disabled in this build (SHELL_FALLBACK=0)");
-		else if (sys->access(CONFIG_SHELL, X_OK) < 0)
-			log_err("fatal", "init_fatal_sh: the initramfs has no " CONFIG_SHELL);
-		else {
-			log_err("fatal", "init_fatal_sh: starting " CONFIG_SHELL
-				"; when it exits overroot waits");
-			sys->run_shell(CONFIG_SHELL);
-		}
-	}
+	if (ctx->p.fatal_sh)
+		boot_shell(ctx, "fatal", "init_fatal_sh", "when it exits overroot waits");
 	if (!ctx->p.fatal_reboot)
 		log_err("fatal", "waiting: add init_fatal_reboot to the kernel command line to "
 			"reboot instead");

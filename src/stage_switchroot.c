@@ -94,17 +94,8 @@ static int switchroot_run(struct boot_ctx *ctx)
 	if ((r = check(ctx, init, sizeof(init))) < 0)
 		return r;
 	/* The break-point shell: in the initramfs, with /proc /sys /dev /run still there. */
-	if (ctx->p.shell) {
-		if (!CONFIG_SHELL_FALLBACK)
-			log_warn("switchroot", "shell: disabled in this build (SHELL_FALLBACK=0)");
-		else if (sys->access(CONFIG_SHELL, X_OK) < 0)
-			log_warn("switchroot", "shell: the initramfs has no " CONFIG_SHELL);
-		else {
-			log_notice("switchroot", "shell: starting " CONFIG_SHELL
-				   " before the hand-over; exit it to go on");
-			sys->run_shell(CONFIG_SHELL);
-		}
-	}
+	if (ctx->p.shell)
+		boot_shell(ctx, "switchroot", "shell", "exit it to go on with the hand-over");
 	if ((r = move_api(ctx)) < 0)
 		return r;
 	/* Past this point there is no way back: the initramfs is deleted. */

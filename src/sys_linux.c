@@ -243,7 +243,8 @@ static int remove_below(int dfd, dev_t dev)
 	return first;
 }
 
-static int l_remove_tree(const char *dir)
+/* Open dir (never through a symlink) and tell which filesystem it is on. */
+static int open_dir(const char *dir, dev_t *ret_dev)
 {
 	struct stat st;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -255,21 +256,25 @@ static int l_remove_tree(const char *dir)
 		close(fd);
 		return -e;
 	}
-	return remove_below(fd, st.st_dev);
+	*ret_dev = st.st_dev;
+	return fd;
+}
+
+static int l_remove_tree(const char *dir)
+{
+	dev_t dev;
+	int fd = open_dir(dir, &dev);
+
+	return fd < 0 ? fd : remove_below(fd, dev);
 }
 
 static int l_spawn_remove_tree(const char *dir)
 {
-	struct stat st;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dev_t dev;
+	int fd = open_dir(dir, &dev);
 
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
+		return fd;
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -281,7 +286,7 @@ static int l_spawn_remove_tree(const char *dir)
 		 * and the real system come first */
 		syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, 3 << 13);
 		(void)!nice(19);
-		_exit(remove_below(fd, st.st_dev) < 0);
+		_exit(remove_below(fd, dev) < 0);
 	}
 	close(fd);
 	return 0;

@@ -58,6 +58,10 @@ extern const size_t stages_count;
 int stages_run(struct boot_ctx *ctx, const struct stage *const *table, size_t n,
 	       const struct stage **ret_failed);
 
+/* Run CONFIG_SHELL on the console for param ("init_fatal_sh", "shell") and wait for it;
+ * says why not when the build has no shell or the initramfs lacks one. */
+void boot_shell(struct boot_ctx *ctx, const char *stage, const char *param, const char *then);
+
 /* Follow the fatal policy once: init_fatal_reboot reboots, init_fatal_sh runs a shell
  * (when built in and present); returns when neither ends things. */
 void boot_fatal_once(struct boot_ctx *ctx, const char *why);
