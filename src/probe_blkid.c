@@ -39,6 +39,7 @@ int sys_linux_probe(const char *devpath, struct blkinfo *ret)
 	copy(pr, "UUID", ret->uuid, sizeof(ret->uuid));
 	copy(pr, "PART_ENTRY_UUID", ret->partuuid, sizeof(ret->partuuid));
 	copy(pr, "PART_ENTRY_NAME", ret->partlabel, sizeof(ret->partlabel));
+	copy(pr, "PTTYPE", ret->pttype, sizeof(ret->pttype));
 	blkid_free_probe(pr);
 	return 0;
 }

@@ -103,7 +103,11 @@ static int mount_rw(struct boot_ctx *ctx, bool tmpfs, char *why, size_t size)
 			 r == -ENODEV ? "not found" : "is not a device");
 		return r;
 	}
-	if (!strcmp(ctx->rw_dev, ctx->root_dev)) {
+	/* Compare device numbers: /dev//mmcblk0p2 is the root too. */
+	struct stat rw_st, root_st;
+	if (!strcmp(ctx->rw_dev, ctx->root_dev) ||
+	    (ctx->sys->stat(ctx->rw_dev, &rw_st) == 0 && ctx->sys->stat(ctx->root_dev, &root_st) == 0 &&
+	     rw_st.st_rdev == root_st.st_rdev)) {
 		snprintf(why, size, "rootrw=%s is the root device itself", p->rootrw);
 		return -EINVAL;
 	}
@@ -111,6 +115,12 @@ static int mount_rw(struct boot_ctx *ctx, bool tmpfs, char *why, size_t size)
 	struct blkinfo info = { 0 };
 	if (!type) {
 		r = ctx->sys->probe(ctx->rw_dev, &info);
+		if (r == 0 && !info.type[0] && info.pttype[0]) {
+			/* never suggest mkfs on a whole disk: it would erase every partition */
+			snprintf(why, size, "%s is a whole disk with a %s partition table: give "
+				 "rootrw= one of its partitions", ctx->rw_dev, info.pttype);
+			return -EISDIR;
+		}
 		if (r < 0 || !info.type[0]) {
 			snprintf(why, size, "%s has no filesystem: create one with "
 				 "'mkfs.ext4 -L data %s' (this erases it)", ctx->rw_dev, ctx->rw_dev);

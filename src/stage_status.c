@@ -31,6 +31,16 @@ static void add(struct buf *b, const char *fmt, ...)
 							       : sizeof(b->text) - 1 - b->len;
 }
 
+/* One key=value line. Values come from the command line and the devices: a newline or
+ * another control byte in one must not forge a line ("rootrw=\"x\nmode=overlay\""). */
+static void kv(struct buf *b, const char *key, const char *value)
+{
+	add(b, "%s=", key);
+	for (; *value && b->len + 2 < sizeof(b->text); value++)
+		b->text[b->len++] = (unsigned char)*value < 0x20 || *value == 0x7f ? '?' : *value;
+	add(b, "\n");
+}
+
 static const char *mode_name(const struct boot_ctx *ctx)
 {
 	switch (ctx->mode) {
@@ -49,16 +59,20 @@ static int status_run(struct boot_ctx *ctx)
 	struct buf b = { .len = 0 };
 	uint64_t total = 0;
 
-	add(&b, "version=%s\nmode=%s\n", OVERROOT_VERSION, mode_name(ctx));
-	add(&b, "root=%s\nroot_device=%s\nroot_type=%s\nroot_locked=%s\n",
-	    ctx->p.root ? ctx->p.root : "", ctx->root_dev, ctx->root_type,
-	    ctx->root_locked ? "yes" : "no");
-	add(&b, "rootrw=%s\nrw_device=%s\nrw_type=%s\n", ctx->p.rootrw ? ctx->p.rootrw : "",
-	    ctx->mode == MODE_READONLY ? "" : ctx->rw_dev,
-	    ctx->mode == MODE_READONLY ? "" : ctx->rw_type);
-	if (ctx->mode != MODE_READONLY)
+	bool overlay = ctx->mode != MODE_READONLY;
+
+	kv(&b, "version", OVERROOT_VERSION);
+	kv(&b, "mode", mode_name(ctx));
+	kv(&b, "root", ctx->p.root ? ctx->p.root : "");
+	kv(&b, "root_device", ctx->root_dev);
+	kv(&b, "root_type", ctx->root_type);
+	kv(&b, "root_locked", ctx->root_locked ? "yes" : "no");
+	kv(&b, "rootrw", ctx->p.rootrw ? ctx->p.rootrw : "");
+	kv(&b, "rw_device", overlay ? ctx->rw_dev : "");
+	kv(&b, "rw_type", overlay ? ctx->rw_type : "");
+	if (overlay)
 		add(&b, "lower=/rofs\nrw_mount=/overlay\nupper=/overlay/upper\n");
-	add(&b, "fallback_reason=%s\n", ctx->fallback_reason);
+	kv(&b, "fallback_reason", ctx->fallback_reason);
 	for (size_t i = 0; i < ctx->stages_done; i++) {
 		add(&b, "time_%s_ms=%llu\n", ctx->stage_names[i],
 		    (unsigned long long)ctx->stage_ms[i]);

@@ -17,6 +17,7 @@ struct blkinfo {
 	char uuid[64];
 	char partuuid[64];	/* MBR "xxxxxxxx-NN" or GPT, lower case */
 	char partlabel[128];	/* GPT partition name */
+	char pttype[16];	/* a partition table on it: "dos", "gpt" (a whole disk) */
 };
 
 typedef int (*sys_dirent_fn)(const char *name, void *arg);	/* non-zero stops */

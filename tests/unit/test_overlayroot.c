@@ -183,6 +183,32 @@ START_TEST(test_rootrw_is_root)
 }
 END_TEST
 
+START_TEST(test_rootrw_same_device_other_name)
+{
+	const struct stage *failed;
+
+	boot_setup("root=/dev/vda2 rootrw=/dev/vda2x");
+	fake_blk("vda2x", 254, 2, &root_info);	/* another node for 254:2 */
+	ck_assert_int_eq(boot(&failed), 0);
+	assert_readonly_fallback("is the root device itself");
+}
+END_TEST
+
+START_TEST(test_whole_disk_never_gets_mkfs_advice)
+{
+	const struct stage *failed;
+	struct blkinfo disk = { 0 };
+
+	snprintf(disk.pttype, sizeof(disk.pttype), "dos");
+	boot_setup("root=/dev/vda2 rootrw=/dev/vda");
+	fake_blk("vda", 254, 0, &disk);
+	ck_assert_int_eq(boot(&failed), 0);
+	assert_readonly_fallback("/dev/vda is a whole disk with a dos partition table");
+	ck_assert_ptr_null(strstr(status(), "mkfs"));
+	assert_absent("mount /dev/vda ");
+}
+END_TEST
+
 START_TEST(test_upper_not_a_directory)
 {
 	const struct stage *failed;
@@ -239,6 +265,19 @@ START_TEST(test_fallback_fatal)
 	ck_assert_str_eq(failed->name, "overlayroot");
 	assert_absent("remove_tree");
 	assert_absent("execv");
+}
+END_TEST
+
+START_TEST(test_status_lines_cannot_be_forged)
+{
+	const struct stage *failed;
+
+	/* found by tests/fuzz/fuzz_boot.c: a quoted newline in a value added a line */
+	boot_setup("root=/dev/vda2 rootrw=\"x\nmode=overlay\"");
+	ck_assert_int_eq(boot(&failed), 0);
+	ck_assert_ptr_nonnull(strstr(status(), "mode=read-only\n"));
+	ck_assert_ptr_null(strstr(status(), "\nmode=overlay"));
+	ck_assert_ptr_nonnull(strstr(status(), "rootrw=x?mode=overlay\n"));
 }
 END_TEST
 
@@ -357,10 +396,13 @@ Suite *overlayroot_suite(void)
 	tcase_add_test(t, test_vfat_refused);
 	tcase_add_test(t, test_rootrw_is_root);
 	tcase_add_test(t, test_upper_not_a_directory);
+	tcase_add_test(t, test_rootrw_same_device_other_name);
+	tcase_add_test(t, test_whole_disk_never_gets_mkfs_advice);
 	tcase_add_test(t, test_overlay_mount_fails_restores_root);
 	tcase_add_test(t, test_fallback_tmpfs);
 	tcase_add_test(t, test_fallback_fatal);
 	tcase_add_test(t, test_rootlock_opt_out);
+	tcase_add_test(t, test_status_lines_cannot_be_forged);
 	tcase_add_test(t, test_reset_moves_upper_aside);
 	tcase_add_test(t, test_reset_crash_safety);
 	tcase_add_test(t, test_every_failure_point);
