@@ -102,12 +102,14 @@ size: $(BUILD)/init
 	$(Q)$(SIZE) $(OBJ) | sort -n | tail -n +1
 
 # --- host tools: install what is missing from Debian's packages --------------------------
-HOST_TOOLS := gcc pkg-config musl-gcc aarch64-linux-gnu-gcc qemu-system-aarch64 mkfs.ext4 \
+HOST_TOOLS := gcc clang pkg-config musl-gcc aarch64-linux-gnu-gcc qemu-system-aarch64 mkfs.ext4 \
 	sfdisk depmod mkfs.vfat mcopy bsdtar dpkg-source file
 hostdeps:
 	$(Q)missing=""; for t in $(HOST_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	[ -f /usr/lib/aarch64-linux-musl/musl-gcc.specs ] || missing="$$missing musl-dev:arm64"; \
 	pkg-config --exists check 2>/dev/null || missing="$$missing check"; \
+	dpkg-query -W -f='$${Status}' libclang-rt-dev 2>/dev/null | grep -q "ok installed" || \
+		missing="$$missing libclang-rt-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "overroot: missing host tools:$$missing; running tools/setup-host.sh"; \
 		sh tools/setup-host.sh || { echo "overroot: host set-up failed (see above)"; exit 1; }; \
@@ -139,7 +141,12 @@ lockdown-check:
 		{ echo "FAIL lockdown: init_fatal_sh does not say it is disabled"; exit 1; }
 	@echo "PASS lockdown: SHELL_FALLBACK=0 build has no path to a shell"
 
-check: unit lockdown-check qemu-test
+# libFuzzer on every parser, FUZZ_SECONDS (20) each in make check; `make fuzz FUZZ_SECONDS=600`
+# for longer runs.
+include mk/fuzz.mk
+fuzz-tools: hostdeps
+
+check: unit lockdown-check fuzz-check qemu-test
 
 qemu:
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 init
