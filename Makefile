@@ -61,7 +61,7 @@ LDFLAGS += -static -Wl,--gc-sections -Wl,--build-id=none \
 SRC := $(wildcard src/*.c)
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
 
-.PHONY: all init check unit qemu-test qemu hostdeps clean size initramfs install lockdown-check
+.PHONY: all init check unit qemu-test qemu hostdeps clean size initramfs install lockdown-check bench
 all: init
 init: $(BUILD)/init
 
@@ -147,6 +147,11 @@ include mk/fuzz.mk
 fuzz-tools: hostdeps
 
 check: unit lockdown-check fuzz-check qemu-test
+
+# Speed and size against the floor, the shell way and tiny-initramfs: docs/bench.md.
+bench:
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 init
+	$(Q)bash tests/bench/run.sh
 
 qemu:
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 init

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Boot the bench's contenders under qemu-system-aarch64, interleaved, and keep the logs.
+
+    bench.py boot --rounds N [--only NAME,...]   boots into build/bench/run/NAME/roundR.log
+    bench.py parse                               prints what the logs say (one line a boot)
+
+run.sh calls `boot`, then report.py reads the logs. Every boot gets a fresh copy of the
+pristine disk (build/bench/disk-mbr.img), so every contender starts from the same empty
+data partition. QEMU runs with transparent huge pages off (tests/qemu/nothp.c): see
+/work/shared/reference/boot-facts.md section 4.
+"""
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OUT = os.path.join(TOP, "build", "bench")
+RUN = os.path.join(OUT, "run")
+
+RW = "root=/dev/vda2 rootrw=/dev/vda3"
+RO = "root=/dev/vda2"
+# The disk is hot-plugged this many seconds after the kernel starts /init (modules loaded by
+# then); roottimeout=30 keeps overroot and the shell way waiting (the floor waits 60 s).
+HOTPLUG_DELAY = float(os.environ.get("BENCH_HOTPLUG_DELAY", "3"))
+HP = RW + " roottimeout=30"
+
+# name: (initramfs, kernel command line, hot-plugged disk?)
+CONTENDERS = {
+    "overroot": ("overroot", RW, False),
+    "overroot-fstype": ("overroot", RW + " rootfstype=ext4 rootrwfstype=ext4", False),
+    "floor": ("floor", RW, False),
+    "shell": ("shell", RW, False),
+    "overroot-ro": ("overroot", RO, False),
+    "tiny-ro": ("tiny", RO, False),
+    "floor-ro": ("floor-ro", RO, False),
+    "overroot-hotplug": ("overroot", HP, True),
+    "floor-hotplug": ("floor", HP, True),
+    "shell-hotplug": ("shell", HP, True),
+}
+
+
+def env_file(path):
+    d = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                d[k] = v.strip('"')
+    return d
+
+
+def nothp():
+    exe = os.path.join(TOP, "build", "qemu", "nothp")
+    if not os.access(exe, os.X_OK):
+        os.makedirs(os.path.dirname(exe), exist_ok=True)
+        subprocess.run(["cc", "-O2", "-o", exe, os.path.join(TOP, "tests", "qemu", "nothp.c")],
+                       check=True)
+    return exe
+
+
+def monitor_send(sock_path, line, timeout=5.0):
+    end = time.time() + timeout
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(sock_path)
+            break
+        except OSError:
+            s.close()
+            if time.time() > end:
+                raise
+            time.sleep(0.05)
+    s.settimeout(2)
+    try:
+        s.recv(4096)  # the banner
+    except socket.timeout:
+        pass
+    s.sendall(line.encode() + b"\n")
+    time.sleep(0.2)
+    try:
+        reply = s.recv(4096).decode(errors="replace")
+    except socket.timeout:
+        reply = ""
+    s.close()
+    return reply
+
+
+def boot(name, log, timeout=60, append=""):
+    """One guest; returns (seconds, how it ended)."""
+    img, cmdline, hotplug = CONTENDERS[name]
+    cmdline = (cmdline + " " + append).strip()
+    kenv = env_file(os.path.join(TOP, "build", "qemu", "kernel.env"))
+    disk = os.path.join(RUN, "disk.img")
+    subprocess.run(["cp", "--sparse=always", os.path.join(OUT, "disk-mbr.img"), disk], check=True)
+    initrd = os.path.join(OUT, "initramfs-%s.cpio.gz" % img)
+    cmd = [nothp(), "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-m", "512",
+           "-nographic", "-no-reboot", "-nic", "none", "-kernel", kenv["VMLINUZ"],
+           "-initrd", initrd, "-append", "console=ttyAMA0 panic=-1 tinit=report " + cmdline,
+           "-serial", "file:" + log]
+    mon = None
+    if hotplug:
+        mon = os.path.join(RUN, "monitor.sock")
+        if os.path.exists(mon):
+            os.unlink(mon)
+        cmd += ["-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1",
+                "-drive", "file=%s,if=none,format=raw,id=hd0" % disk,
+                "-monitor", "unix:%s,server=on,wait=off" % mon]
+    else:
+        cmd += ["-drive", "file=%s,if=none,format=raw,id=d0" % disk,
+                "-device", "virtio-blk-device,drive=d0", "-monitor", "none"]
+    open(log, "w").close()
+    t0 = time.time()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=open(log + ".qemu", "w"))
+    how = "exit"
+    plugged = not hotplug
+    seen_init = None
+    while p.poll() is None:
+        now = time.time()
+        if not plugged:
+            if seen_init is None:
+                with open(log, "rb") as f:
+                    if b"Run /init as init process" in f.read():
+                        seen_init = now
+            elif now - seen_init >= HOTPLUG_DELAY:
+                r = monitor_send(mon, "device_add virtio-blk-pci,drive=hd0,bus=rp1,id=vblk0")
+                if "rror" in r:
+                    print("bench.py: device_add: " + r.strip(), file=sys.stderr)
+                plugged = True
+        if now - t0 > timeout:
+            how = "timeout"
+            p.kill()
+            break
+        time.sleep(0.02)
+    p.wait()
+    return time.time() - t0, how
+
+
+TS = re.compile(r"^\[\s*(\d+\.\d+)\]")
+
+
+def parse(log):
+    """What one console log says: times in ms, memory, overroot's stages."""
+    r = {"ok": False}
+    stages = {}
+    mounts = []
+    with open(log, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            m = TS.match(line)
+            t = float(m.group(1)) * 1000 if m else None
+            if t is not None and "Run /init as init process" in line:
+                r["t_init"] = t
+            elif t is not None and "testinit: start" in line:
+                r.setdefault("t_real", t)
+            elif t is not None and "[vda]" in line:
+                r.setdefault("t_vda", t)
+            elif t is not None and " overroot: [" in line:
+                s = re.search(r"overroot: \[(\w+)\] done in (\d+) ms", line)
+                if s:
+                    stages[s.group(1)] = int(s.group(2))
+            elif line.startswith("memavailable_kb="):
+                r["memavail_kb"] = int(line.split("=", 1)[1] or 0)
+            elif line.startswith("mount: "):
+                mounts.append(line[7:])
+    r["stages"] = stages
+    root = [m for m in mounts if m.split()[1:2] == ["/"]]
+    r["root_fs"] = root[-1].split()[2] if root else None
+    if "t_init" in r and "t_real" in r:
+        r["total"] = r["t_real"] - r["t_init"]
+        r["ok"] = True
+    if "t_vda" in r and "t_real" in r:
+        r["after_vda"] = r["t_real"] - r["t_vda"]
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cmd", choices=["boot", "parse"])
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--append", default="", help="more kernel parameters (e.g. debug)")
+    ap.add_argument("--run", default=None, help="where the logs go (build/bench/run)")
+    a = ap.parse_args()
+    global RUN
+    RUN = a.run or RUN
+    names = [n for n in CONTENDERS if not a.only or n in a.only.split(",")]
+    if a.cmd == "boot":
+        for n in names:
+            shutil.rmtree(os.path.join(RUN, n), ignore_errors=True)
+            os.makedirs(os.path.join(RUN, n))
+        for rnd in range(a.rounds):
+            # Interleaved, and each round starts one contender later, so that no contender
+            # always follows the same one.
+            order = names[rnd % len(names):] + names[:rnd % len(names)]
+            for n in order:
+                log = os.path.join(RUN, n, "round%02d.log" % rnd)
+                secs, how = boot(n, log, append=a.append)
+                r = parse(log)
+                print("round %2d %-17s %5.1fs %-7s init->real %s ms" % (
+                    rnd + 1, n, secs, how,
+                    "%.1f" % r["total"] if r["ok"] else "FAILED"), flush=True)
+    else:
+        for n in names:
+            d = os.path.join(RUN, n)
+            for lf in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+                if lf.endswith(".log"):
+                    print(n, lf, parse(os.path.join(d, lf)))
+
+
+if __name__ == "__main__":
+    main()
