@@ -39,7 +39,7 @@ int blockmount(struct boot_ctx *ctx, const char *stage, const char *dev, const c
 
 	if (!type || !*type) {
 		memset(&info, 0, sizeof(info));
-		r = ctx->sys->probe(dev, &info);
+		r = ctx->sys->probe(dev, PROBE_FS, &info);
 		if (r < 0 || !info.type[0]) {
 			log_err(stage, "probe %s: %s", dev,
 				r < 0 ? strerror(-r) : "no filesystem found on it");

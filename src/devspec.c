@@ -114,6 +114,13 @@ static int read_blkdev(const struct sys_ops *sys, const char *name, struct blkde
 	return 0;
 }
 
+/* A UUID or LABEL is in the filesystem, a PARTUUID or PARTLABEL in the partition table:
+ * reading only that one halves the probing. */
+static unsigned devspec_probe_what(const struct devspec *d)
+{
+	return d->kind == DEVSPEC_PARTUUID || d->kind == DEVSPEC_PARTLABEL ? PROBE_PART : PROBE_FS;
+}
+
 struct scan {
 	const struct sys_ops *sys;
 	const struct devspec *d;
@@ -132,7 +139,7 @@ static int scan_one(const char *name, void *arg)
 	if (read_blkdev(s->sys, name, &b) < 0)
 		return 0;
 	memset(&info, 0, sizeof(info));
-	if (tag && s->sys->probe(b.path, &info) < 0)
+	if (tag && s->sys->probe(b.path, devspec_probe_what(s->d), &info) < 0)
 		return 0;
 	if (!devspec_match(s->d, b.path, b.major, b.minor, tag ? &info : NULL))
 		return 0;
@@ -216,7 +223,7 @@ static int log_one(const char *name, void *arg)
 		return 0;
 	p->found++;
 	memset(&i, 0, sizeof(i));
-	p->sys->probe(b.path, &i);
+	p->sys->probe(b.path, PROBE_FS | PROBE_PART, &i);
 	log_err(p->stage, "  present: %s (%u:%u) TYPE=%s LABEL=%s UUID=%s PARTUUID=%s "
 		"PARTLABEL=%s", b.path, b.major, b.minor, i.type, i.label, i.uuid, i.partuuid,
 		i.partlabel);

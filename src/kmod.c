@@ -28,7 +28,7 @@ static bool done_has(struct kmod_ctx *k, const char *name)
 	return false;
 }
 
-/* When full, later modules are merely tried again: EEXIST and /sys/module make that cheap. */
+/* When full, later modules are merely tried again: /sys/module makes that cheap. */
 static void done_add(struct kmod_ctx *k, const char *name)
 {
 	if (k->ndone < KMOD_MAX_DONE)
@@ -221,9 +221,27 @@ int kmod_open(struct kmod_ctx *k, const struct sys_ops *sys, const char *dir)
 		return r;
 	}
 	k->dep = buf;
-	k->alias = read_optional(sys, dir, "modules.alias");
-	k->builtin = read_optional(sys, dir, "modules.builtin");
 	return 0;
+}
+
+/* modules.alias and modules.builtin are only needed for a name modules.dep lacks: read
+ * them then, once (a boot that names its modules never does). */
+static const char *alias_txt(struct kmod_ctx *k)
+{
+	if (!k->alias_read) {
+		k->alias = read_optional(k->sys, k->dir, "modules.alias");
+		k->alias_read = true;
+	}
+	return k->alias;
+}
+
+static const char *builtin_txt(struct kmod_ctx *k)
+{
+	if (!k->builtin_read) {
+		k->builtin = read_optional(k->sys, k->dir, "modules.builtin");
+		k->builtin_read = true;
+	}
+	return k->builtin;
 }
 
 void kmod_close(struct kmod_ctx *k)
@@ -286,14 +304,17 @@ static int load(struct kmod_ctx *k, const char *name, const char *top, unsigned 
 	}
 	if (done_has(k, name))
 		return 0;
-	/* Built-in modules with parameters are in /sys/module too: both need nothing. */
+	/* A loaded module answers finit_module with EEXIST: no stat needed, but once the
+	 * done list is full /sys/module keeps a shared dependency from being walked again. */
 	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	if (kmod_dep_find(k->builtin, name) || k->sys->stat(path, &st) == 0) {
-		log_debug(KMOD, "%s is built in or loaded", name);
+	if (k->ndone == KMOD_MAX_DONE && k->sys->stat(path, &st) == 0)
+		return 0;
+	line = kmod_dep_find(k->dep, name);
+	if (!line && kmod_dep_find(builtin_txt(k), name)) {
+		log_debug(KMOD, "%s is built in", name);
 		done_add(k, name);
 		return 0;
 	}
-	line = kmod_dep_find(k->dep, name);
 	if (!line) {
 		warn_load(name, top, "not found in modules.dep");
 		return -ENOENT;
@@ -332,8 +353,8 @@ int kmod_load(struct kmod_ctx *k, const char *name)
 	}
 	kmod_normalise(mod);
 	/* Like modprobe, take an alias ("fs-ext4") where no module has the name. */
-	if (!kmod_dep_find(k->dep, mod) && !kmod_dep_find(k->builtin, mod) &&
-	    !kmod_alias_find(k->alias, name, mod, sizeof(mod))) {
+	if (!kmod_dep_find(k->dep, mod) && !kmod_dep_find(builtin_txt(k), mod) &&
+	    !kmod_alias_find(alias_txt(k), name, mod, sizeof(mod))) {
 		log_debug(KMOD, "%s is an alias of %s", name, mod);
 		kmod_normalise(mod);
 	}
@@ -355,7 +376,7 @@ int kmod_load_fs(struct kmod_ctx *k, const char *type)
 		if (!strncmp(t + 1, type, len) && (t[len + 1] == '\n' || !t[len + 1]))
 			return 0;
 	snprintf(alias, sizeof(alias), "fs-%s", type);
-	if (kmod_alias_find(k->alias, alias, mod, sizeof(mod)) < 0) {
+	if (kmod_alias_find(alias_txt(k), alias, mod, sizeof(mod)) < 0) {
 		log_warn(KMOD, "load filesystem %s: no module has the alias %s", type, alias);
 		return -ENOENT;
 	}

@@ -3,9 +3,10 @@
 #include <blkid/blkid.h>
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "overroot/sys.h"
 
-int sys_linux_probe(const char *devpath, struct blkinfo *ret);
+int sys_linux_probe(const char *devpath, unsigned what, struct blkinfo *ret);
 
 static void copy(blkid_probe pr, const char *name, char *dst, size_t size)
 {
@@ -16,23 +17,31 @@ static void copy(blkid_probe pr, const char *name, char *dst, size_t size)
 		snprintf(dst, size, "%s", v);
 }
 
-int sys_linux_probe(const char *devpath, struct blkinfo *ret)
+int sys_linux_probe(const char *devpath, unsigned what, struct blkinfo *ret)
 {
 	blkid_probe pr = blkid_new_probe_from_filename(devpath);
 
+	memset(ret, 0, sizeof(*ret));
 	if (!pr)
 		return errno ? -errno : -EIO;
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID |
-					  BLKID_SUBLKS_TYPE);
+	/* Only what was asked: filesystems (not RAID or crypto members, whose probers read
+	 * the end of the device), and the partition table only for PART* specs. */
+	blkid_probe_enable_superblocks(pr, (what & PROBE_FS) != 0);
+	if (what & PROBE_FS) {
+		blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID |
+						  BLKID_SUBLKS_TYPE);
+		blkid_probe_filter_superblocks_usage(pr, BLKID_FLTR_ONLYIN, BLKID_USAGE_FILESYSTEM);
+	}
 	/* PART_ENTRY_* come from the parent disk's partition table: PARTUUID is not in the
 	 * kernel's uevent on stock kernels, so it has to be read here. */
-	blkid_probe_enable_partitions(pr, 1);
-	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+	blkid_probe_enable_partitions(pr, (what & PROBE_PART) != 0);
+	if (what & PROBE_PART)
+		blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+	/* safeprobe: two filesystem signatures on one device is an error, not a guess */
 	int r = blkid_do_safeprobe(pr);
 	if (r < 0) {
 		blkid_free_probe(pr);
-		return r == -2 ? -EUCLEAN : -EIO;	/* -2: more than one filesystem signature */
+		return r == -2 ? -EUCLEAN : -EIO;
 	}
 	copy(pr, "TYPE", ret->type, sizeof(ret->type));
 	copy(pr, "LABEL", ret->label, sizeof(ret->label));

@@ -29,8 +29,9 @@ static int early_run(struct boot_ctx *ctx)
 
 	for (size_t i = 0; i < sizeof(early_mounts) / sizeof(early_mounts[0]); i++) {
 		const struct early_mount *m = &early_mounts[i];
-		int r = sys->mkdir(m->target, 0755);
-		if (r == 0 || r == -EEXIST)
+		/* The initramfs has the mount points: mkdir only when one is missing. */
+		int r = sys->mount(m->src, m->target, m->type, m->flags, m->data);
+		if (r == -ENOENT && sys->mkdir(m->target, 0755) == 0)
 			r = sys->mount(m->src, m->target, m->type, m->flags, m->data);
 		if (r == -EBUSY)
 			r = 0;	/* already mounted (a re-run, or the kernel did it) */

@@ -114,7 +114,10 @@ static int mount_rw(struct boot_ctx *ctx, bool tmpfs, char *why, size_t size)
 	const char *type = p->rootrwfstype;
 	struct blkinfo info = { 0 };
 	if (!type) {
-		r = ctx->sys->probe(ctx->rw_dev, &info);
+		r = ctx->sys->probe(ctx->rw_dev, PROBE_FS, &info);
+		/* no filesystem: a whole disk? (its partition table only read then) */
+		if (r == 0 && !info.type[0])
+			r = ctx->sys->probe(ctx->rw_dev, PROBE_PART, &info);
 		if (r == 0 && !info.type[0] && info.pttype[0]) {
 			/* never suggest mkfs on a whole disk: it would erase every partition */
 			snprintf(why, size, "%s is a whole disk with a %s partition table: give "

@@ -21,7 +21,7 @@
 #include "overroot/config.h"
 #include "overroot/sys.h"
 
-int sys_linux_probe(const char *devpath, struct blkinfo *ret);	/* probe_blkid.c */
+int sys_linux_probe(const char *devpath, unsigned what, struct blkinfo *ret);	/* probe_blkid.c */
 
 #define NEG(expr) ((expr) < 0 ? -errno : 0)
 
@@ -207,7 +207,9 @@ static void l_close(int fd)
 	close(fd);
 }
 
-/* Delete what is below the directory fd, staying on device dev. */
+/* Delete what is below the directory fd, staying on device dev. readdir's d_type saves a
+ * stat per file: only directories are opened and checked for another filesystem (a
+ * mount point), and a file that is a bind-mount target refuses unlinking with EBUSY. */
 static int remove_below(int dfd, dev_t dev)
 {
 	DIR *d = fdopendir(dfd);
@@ -222,19 +224,23 @@ static int remove_below(int dfd, dev_t dev)
 		struct stat st;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (st.st_dev != dev)
-			continue;	/* another filesystem mounted here: not ours to delete */
-		bool is_dir = S_ISDIR(st.st_mode);
+		bool is_dir = e->d_type == DT_DIR;
+		if (e->d_type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			is_dir = S_ISDIR(st.st_mode);
+		}
 		if (is_dir) {
 			int cfd = openat(dirfd(d), e->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (cfd >= 0) {
-				int r = remove_below(cfd, dev);
-				if (r && !first)
-					first = r;
+			if (cfd < 0 || fstat(cfd, &st) < 0 || st.st_dev != dev) {
+				if (cfd >= 0)
+					close(cfd);
+				continue;	/* another filesystem: not ours to delete */
 			}
+			int r = remove_below(cfd, dev);
+			if (r && !first)
+				first = r;
 		}
 		if (unlinkat(dirfd(d), e->d_name, is_dir ? AT_REMOVEDIR : 0) < 0 && !first)
 			first = -errno;

@@ -99,9 +99,10 @@ static int t_finit_module(const char *path, const char *params)
 	TRACE(int, in->finit_module(path, params), "finit_module(%s)", path);
 }
 
-static int t_probe(const char *devpath, struct blkinfo *ret)
+static int t_probe(const char *devpath, unsigned what, struct blkinfo *ret)
 {
-	TRACE(int, in->probe(devpath, ret), "blkid_probe(%s)", devpath);
+	TRACE(int, in->probe(devpath, what, ret), "blkid_probe(%s, %s%s)", devpath,
+	      what & PROBE_FS ? "fs" : "", what & PROBE_PART ? "+part" : "");
 }
 
 static int t_blk_set_ro(const char *devpath, bool ro)

@@ -3,6 +3,7 @@
 #ifndef OVERROOT_KMOD_H
 #define OVERROOT_KMOD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "overroot/sys.h"
 
@@ -32,8 +33,9 @@ struct kmod_ctx {
 	const struct sys_ops *sys;
 	char dir[256];		/* /lib/modules/<release> */
 	char *dep;		/* modules.dep text, NULL when missing */
-	char *alias;		/* modules.alias text */
-	char *builtin;		/* modules.builtin text */
+	char *alias;		/* modules.alias text, read on first use (kmod_alias_txt) */
+	char *builtin;		/* modules.builtin text, read on first use */
+	bool alias_read, builtin_read;
 	unsigned loaded, failed;
 	/* found loaded or built in: a dependency shared by several modules costs one
 	 * finit_module; when full, later ones are merely tried again (EEXIST is cheap) */

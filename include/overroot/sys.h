@@ -20,6 +20,10 @@ struct blkinfo {
 	char pttype[16];	/* a partition table on it: "dos", "gpt" (a whole disk) */
 };
 
+/* What probe() reads: each costs I/O and, under emulation, a lot of first-run code. */
+#define PROBE_FS	1u	/* filesystem signatures: type, label, uuid */
+#define PROBE_PART	2u	/* the partition table: partuuid, partlabel, pttype */
+
 typedef int (*sys_dirent_fn)(const char *name, void *arg);	/* non-zero stops */
 
 struct sys_ops {
@@ -42,7 +46,8 @@ struct sys_ops {
 	/* Calls fn for every entry but "." and ".."; order is the directory's. */
 	int (*listdir)(const char *path, sys_dirent_fn fn, void *arg);
 	int (*finit_module)(const char *path, const char *params);
-	int (*probe)(const char *devpath, struct blkinfo *ret);
+	/* Fill the fields of ret that what (PROBE_*) asks for; the others are left empty. */
+	int (*probe)(const char *devpath, unsigned what, struct blkinfo *ret);
 	int (*blk_set_ro)(const char *devpath, bool ro);
 	/* Kernel uevents (NETLINK_KOBJECT_UEVENT): open a listener, then wait until one
 	 * arrives (> 0), timeout_ms passes (0; -1 waits forever) or an error (-errno). */

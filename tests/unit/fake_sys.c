@@ -519,15 +519,28 @@ static int f_finit_module(const char *path, const char *params)
 	return find(path) ? 0 : -ENOENT;
 }
 
-static int f_probe(const char *devpath, struct blkinfo *ret)
+static int f_probe(const char *devpath, unsigned what, struct blkinfo *ret)
 {
+	record("probe %s %u", devpath, what);
 	int r = hit("probe", devpath);
 	if (r)
 		return r;
 	struct node *n = find(devpath);
 	if (!n || n->type != N_BLK)
 		return -ENOENT;
-	*ret = n->info;
+	/* like libblkid: only the fields of what was asked, so a caller that asks for the
+	 * wrong part finds nothing */
+	memset(ret, 0, sizeof(*ret));
+	if (what & PROBE_FS) {
+		memcpy(ret->type, n->info.type, sizeof(ret->type));
+		memcpy(ret->label, n->info.label, sizeof(ret->label));
+		memcpy(ret->uuid, n->info.uuid, sizeof(ret->uuid));
+	}
+	if (what & PROBE_PART) {
+		memcpy(ret->partuuid, n->info.partuuid, sizeof(ret->partuuid));
+		memcpy(ret->partlabel, n->info.partlabel, sizeof(ret->partlabel));
+		memcpy(ret->pttype, n->info.pttype, sizeof(ret->pttype));
+	}
 	return 0;
 }
 

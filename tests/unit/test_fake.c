@@ -14,7 +14,7 @@
 #include "suites.h"
 
 /* probe_blkid.c is not built for the host tests (no libblkid there). */
-int sys_linux_probe(const char *devpath, struct blkinfo *ret)
+int sys_linux_probe(const char *devpath, unsigned what, struct blkinfo *ret)
 {
 	return -ENOSYS;
 }

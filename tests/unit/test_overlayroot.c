@@ -328,9 +328,10 @@ START_TEST(test_reset_crash_safety)
 {
 	/* Fail each step of the reset in turn (the trash mkdir, the two renames, the new
 	 * upper's mkdir): the old upper is whole either where it was or in the trash. */
-	static const struct { const char *kind; unsigned nth; } steps[] = {
-		{ "mkdir", 7 },		/* proc sys dev run rootfs overlay, then the trash */
-		{ "rename", 1 }, { "rename", 2 }, { "mkdir", 8 }, { "mkdir", 9 },
+	static const struct { const char *kind; unsigned nth; const char *path; } steps[] = {
+		{ "mkdir", 0, "/overlay/.overroot-trash" },
+		{ "rename", 1, NULL }, { "rename", 2, NULL },
+		{ "mkdir", 0, "/overlay/upper" }, { "mkdir", 0, "/overlay/work" },
 	};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		const struct stage *failed;
@@ -339,13 +340,16 @@ START_TEST(test_reset_crash_safety)
 		fake_dir("/overlay/upper");
 		fake_dir("/overlay/work");
 		fake_file("/overlay/upper/persist.txt", "old", 0644);
-		fake_fail(steps[i].kind, steps[i].nth, EIO);
+		if (steps[i].path)
+			fake_fail_path(steps[i].kind, steps[i].path, EIO);
+		else
+			fake_fail(steps[i].kind, steps[i].nth, EIO);
 		ck_assert_int_eq(boot(&failed), 0);
 		trashed_upper(trash, sizeof(trash));
 		bool whole = fake_exists("/overlay/upper/persist.txt");
 		bool trashed = trash[0] && fake_exists(trash);
-		ck_assert_msg(whole != trashed, "%s #%u: in place %d, in trash %d\n%s",
-			      steps[i].kind, steps[i].nth, whole, trashed, fake_log());
+		ck_assert_msg(whole != trashed, "step %zu (%s): in place %d, in trash %d\n%s", i,
+			      steps[i].kind, whole, trashed, fake_log());
 		ck_assert_ptr_nonnull(strstr(status(), "mode=read-only\n"));
 		assert_absent("remove_tree /overlay/upper");
 		assert_lower_untouched();

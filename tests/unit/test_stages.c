@@ -242,6 +242,21 @@ START_TEST(test_early_mount_failure_is_fatal)
 }
 END_TEST
 
+START_TEST(test_early_mkdir_only_when_missing)
+{
+	const struct stage *failed;
+
+	boot_setup("root=/dev/vda2");
+	fake_remove("/run");
+	ck_assert_int_eq(boot(&failed), 0);
+	static const char *const want[] = { "mount tmpfs /run tmpfs", "mkdir /run 0755",
+					    "mount tmpfs /run tmpfs", NULL };
+	assert_in_order(want);
+	assert_absent("mkdir /proc");
+	assert_absent("mkdir /dev");
+}
+END_TEST
+
 START_TEST(test_early_run_failure_is_not_fatal)
 {
 	const struct stage *failed;
@@ -354,6 +369,7 @@ Suite *stages_suite(void)
 	tcase_add_test(t, test_modules_missing_is_not_fatal);
 	tcase_add_test(t, test_early_mount_failure_is_fatal);
 	tcase_add_test(t, test_early_run_failure_is_not_fatal);
+	tcase_add_test(t, test_early_mkdir_only_when_missing);
 	tcase_add_test(t, test_fatal_reboot);
 	tcase_add_test(t, test_fatal_shell);
 	tcase_add_test(t, test_stage_policies);
