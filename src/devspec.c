@@ -170,10 +170,13 @@ int devspec_find(const struct sys_ops *sys, const struct devspec *d, char *ret, 
 int devspec_wait(const struct sys_ops *sys, const struct devspec *d, unsigned timeout_s,
 		 char *ret, size_t size)
 {
-	/* Listen before the first look, so a device that appears in between wakes us. */
+	/* Usually the device is there already: no listener needed. Otherwise listen, then
+	 * look again, so a device that appears in between still wakes us. */
+	int r = devspec_find(sys, d, ret, size);
+	if (r != -ENOENT)
+		return r;
 	int fd = sys->uevent_open();
 	uint64_t start = sys->now_ms(), next_note = start + WAIT_SLICE_MS;
-	int r;
 
 	if (fd < 0)
 		log_warn("devspec", "listen for kernel events: %s: polling every 100 ms instead",

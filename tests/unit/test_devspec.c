@@ -138,7 +138,7 @@ START_TEST(test_wait_on_events)
 	ck_assert_int_eq(devspec_wait(&fake_sys, &d, 30, dev, sizeof(dev)), 0);
 	ck_assert_str_eq(dev, "/dev/vda2");
 	ck_assert_uint_eq(fake_count("uevent_wait"), 3);
-	/* the listener is opened before the first look, and closed after */
+	/* not there at first: a listener is opened, and closed after */
 	const char *log = fake_log();
 	ck_assert_ptr_nonnull(strstr(log, "uevent_open"));
 	ck_assert_ptr_nonnull(strstr(log, "close 42"));
