@@ -61,7 +61,7 @@ LDFLAGS += -static -Wl,--gc-sections -Wl,--build-id=none \
 SRC := $(wildcard src/*.c)
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
 
-.PHONY: all init check unit qemu-test qemu hostdeps clean size initramfs install lockdown-check bench
+.PHONY: all init check unit qemu-test qemu hostdeps clean size initramfs install lockdown-check bench soak
 all: init
 init: $(BUILD)/init
 
@@ -147,6 +147,12 @@ include mk/fuzz.mk
 fuzz-tools: hostdeps
 
 check: unit lockdown-check fuzz-check qemu-test
+
+# Many power-cut rounds (make check runs 5 of each).
+SOAK_ROUNDS ?= 50
+soak:
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 init
+	$(Q)ROUNDS=$(SOAK_ROUNDS) bash tests/qemu/run.sh @powercut
 
 # Speed and size against the floor, the shell way and tiny-initramfs: docs/bench.md.
 bench:

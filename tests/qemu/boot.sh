@@ -1,13 +1,19 @@
 #!/bin/bash
-# boot.sh -i INITRD [-d DISK]... [-a APPEND] [-l LOG] [-t SECONDS] [-k PATTERN] [-g SECONDS] [-I]
+# boot.sh -i INITRD [-d DISK | -R DISK]... [-c CONSOLE] [-a APPEND] [-l LOG] [-t SECONDS]
+#         [-k PATTERN] [-g SECONDS] [-9] [-I]
 # Boot one qemu-system-aarch64 guest with the Debian arm64 kernel from fetch.sh.
 #   -i INITRD   the initramfs (.cpio.gz)
 #   -d DISK     a raw disk image, as a virtio-blk-device (repeat for more; the first is vda)
-#   -a APPEND   appended to the kernel command line "console=ttyAMA0 panic=-1"
+#   -R DISK     the same, read-only (-drive ...,readonly=on: the guest sees a read-only disk)
+#   -c CONSOLE  the command line's first words instead of "console=ttyAMA0" (e.g. console=null:
+#               then the log shows nothing, as the kernel has no console; -c '' for none)
+#   -a APPEND   appended to the kernel command line "CONSOLE panic=-1"
 #   -l LOG      console log file (default build/qemu/console.log); -I ignores it
 #   -t SECONDS  kill (whole seconds) the guest if it is still running then (default $BOOT_TIMEOUT or 120)
 #   -k PATTERN  kill the guest once the log matches this grep -E PATTERN, after -g SECONDS
-#               grace (default 3; whole seconds): for a PID 1 that waits forever after a fatal error
+#               grace (default 3; fractions allowed, e.g. 0.35): for a PID 1 that waits forever
+#               after a fatal error. The kill is SIGTERM, then SIGKILL 2 s later
+#   -9          with -k: SIGKILL at once instead (a power cut: QEMU gets no chance to flush)
 #   -I          interactive: console on this terminal (Ctrl-A X quits QEMU), no timeout
 # Environment: QEMU_MEM (MiB, default 512), QEMU_EXTRA (more QEMU arguments, word-split).
 # Prints one line "end=exit|pattern|timeout seconds=N.N" on stdout; exit status 0 when QEMU
@@ -20,33 +26,42 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 die() { echo "boot.sh: ERROR: $*" >&2; exit 2; }
 
 initrd='' append='' log=$top/build/qemu/console.log timeout=${BOOT_TIMEOUT:-120}
-pattern='' grace=3 interactive=''
+pattern='' grace=3 interactive='' sigkill='' console=console=ttyAMA0
 disks=()
-while getopts i:d:a:l:t:k:g:I opt; do
+while getopts i:d:R:c:a:l:t:k:g:9I opt; do
 	case $opt in
 	i) initrd=$OPTARG ;;
-	d) disks+=("$OPTARG") ;;
+	d) disks+=("rw:$OPTARG") ;;
+	R) disks+=("ro:$OPTARG") ;;
+	c) console=$OPTARG ;;
 	a) append=$OPTARG ;;
 	l) log=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	k) pattern=$OPTARG ;;
 	g) grace=$OPTARG ;;
+	9) sigkill=1 ;;
 	I) interactive=1 ;;
 	*) die "bad option (see the header of $0)" ;;
 	esac
 done
 [ -n "$initrd" ] || die "no initramfs given (-i)"
+# The grace in ms, from whole or fractional seconds.
+[[ $grace =~ ^([0-9]+)(\.([0-9]{1,3}))?$ ]] || die "-g wants seconds (3, 0.25), not '$grace'"
+frac=${BASH_REMATCH[3]}000
+grace_ms=$((10#${BASH_REMATCH[1]} * 1000 + 10#${frac:0:3}))
 [ -f "$initrd" ] || die "no initramfs at $initrd"
 [ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null || exit 2
 # shellcheck source=/dev/null
 . "$top/build/qemu/kernel.env"
 
 cmd=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m "${QEMU_MEM:-512}" -nographic -no-reboot
-	-nic none -kernel "$VMLINUZ" -initrd "$initrd" -append "console=ttyAMA0 panic=-1 $append")
+	-nic none -kernel "$VMLINUZ" -initrd "$initrd" -append "${console:+$console }panic=-1 $append")
 n=0
 for d in "${disks[@]}"; do
+	ro=${d%%:*} d=${d#*:}
 	[ -f "$d" ] || die "no disk image at $d"
-	cmd+=(-drive "file=$d,if=none,format=raw,id=d$n" -device "virtio-blk-device,drive=d$n")
+	[ "$ro" = ro ] && ro=,readonly=on || ro=
+	cmd+=(-drive "file=$d,if=none,format=raw,id=d$n$ro" -device "virtio-blk-device,drive=d$n")
 	n=$((n + 1))
 done
 # shellcheck disable=SC2206 # word splitting wanted
@@ -72,28 +87,32 @@ start=$(now_ms)
 pid=$!
 trap 'kill "$pid" 2>/dev/null; exit 130' INT TERM
 
-# Poll every 0.1 s: QEMU gone (exit), PATTERN seen GRACE s ago (pattern), or TIMEOUT (timeout).
+# Poll every 0.05 s: QEMU gone (exit), PATTERN seen (then sleep the grace and check again:
+# pattern), or TIMEOUT (timeout).
 end='exit'
-seen=''
 while kill -0 "$pid" 2>/dev/null; do
 	ms=$(($(now_ms) - start))
-	if [ -n "$pattern" ] && [ -z "$seen" ] && grep -qE -- "$pattern" "$log"; then
-		seen=$ms
-	fi
-	if [ -n "$seen" ] && [ "$ms" -ge $((seen + grace * 1000)) ]; then
-		end=pattern
+	if [ -n "$pattern" ] && grep -qE -- "$pattern" "$log"; then
+		left=$((grace_ms - ($(now_ms) - start - ms)))
+		[ "$left" -gt 0 ] && sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
+		kill -0 "$pid" 2>/dev/null && end=pattern
+		echo "pattern seen at ${ms} ms, grace ${grace_ms} ms" >>"$log.qemu"
 		break
 	fi
 	if [ "$ms" -ge $((timeout * 1000)) ]; then
 		end=timeout
 		break
 	fi
-	sleep 0.1
+	sleep 0.05
 done
 if [ "$end" != exit ]; then
-	kill "$pid" 2>/dev/null
-	for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-	kill -9 "$pid" 2>/dev/null
+	if [ -n "$sigkill" ] && [ "$end" = pattern ]; then
+		kill -9 "$pid" 2>/dev/null
+	else
+		kill "$pid" 2>/dev/null
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+		kill -9 "$pid" 2>/dev/null
+	fi
 fi
 wait "$pid"
 qemu_status=$?

@@ -29,19 +29,18 @@ ensure_disk() {
 	fi
 }
 
-# ensure_initramfs default|padN: build/qemu/initramfs-VARIANT.cpio.gz for $INIT.
+# ensure_initramfs default|padN|nomods: build/qemu/initramfs-VARIANT.cpio.gz for $INIT.
 ensure_initramfs() {
-	local pad img from
+	local img from
 	case $1 in
-	default) pad=0 ;;
-	pad[0-9]*) pad=${1#pad} ;;
-	*) echo "unknown initramfs variant '$1' (default or padN)" >&2; return 1 ;;
+	default | pad[0-9]* | nomods) ;;
+	*) echo "unknown initramfs variant '$1' (default, padN or nomods)" >&2; return 1 ;;
 	esac
 	img=$out/initramfs-$1.cpio.gz
 	from="$INIT ${INITRAMFS_EXTRA:-}"
 	[ "$(cat "$img.from" 2>/dev/null)" = "$from" ] || rm -f "$img"
 	if stale "$img" "$INIT" "$qdir/mkinitramfs.sh" "$top/mk/initramfs.sh" "$top/initramfs.list" "$out/kernel.env"; then
-		"$qdir/mkinitramfs.sh" "$INIT" "$img" "$pad" || return 1
+		"$qdir/mkinitramfs.sh" "$INIT" "$img" "$1" || return 1
 		echo "$from" >"$img.from"
 	fi
 }

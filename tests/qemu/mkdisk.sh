@@ -29,7 +29,7 @@ mib=2048 # sectors of 512 bytes
 # Applets linked into /bin on the root filesystem (the arm64 busybox cannot run on this host
 # to list its own applets). Add here what testinit.sh or a scenario needs.
 applets="sh ash cat cp cttyhack cut date dd df dmesg echo env false grep head hostname id kill
-	ln ls mkdir mknod mount mv poweroff printf ps reboot rm rmdir sed setsid sha256sum sleep
+	ln ls mkdir mknod mount mv poweroff printf ps readlink reboot rm rmdir sed setsid sha256sum sleep
 	sort stat sync tail test touch tr true umount uname vi wc [ [["
 
 tmp=$(mktemp -d "$top/build/qemu/mkdisk.XXXXXX")

@@ -1,16 +1,28 @@
 #!/bin/sh
-# mkinitramfs.sh INIT OUT.cpio.gz [PAD_MIB]
+# mkinitramfs.sh INIT OUT.cpio.gz [VARIANT]
 # The bench's initramfs: what `make initramfs` builds from initramfs.list (mk/initramfs.sh),
 # with INIT as /init and the modules the virtio disk needs, named in modules-load.d. The vfat
-# modules ship unlisted (found through the fs-vfat alias). PAD_MIB adds /pad, that many MiB
-# of random data. INITRAMFS_EXTRA=DIR (environment) copies DIR's tree on top.
+# modules ship unlisted (found through the fs-vfat alias). VARIANT:
+#   default   as above
+#   padN      adds /pad, N MiB of random data (a bare number N means the same)
+#   nomods    no module at all (no .ko, no modules.dep), but modules-load.d still names the
+#             usual ones: an image whose module packages were forgotten
+# INITRAMFS_EXTRA=DIR (environment) copies DIR's tree on top.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 die() { echo "mkinitramfs.sh: ERROR: $*" >&2; exit 1; }
 
-[ $# -ge 2 ] || die "usage: mkinitramfs.sh INIT OUT.cpio.gz [PAD_MIB]"
-init=$1 out=$2 pad=${3:-0}
+[ $# -ge 2 ] || die "usage: mkinitramfs.sh INIT OUT.cpio.gz [VARIANT]"
+init=$1 out=$2 variant=${3:-default} pad=0
+kmodules="virtio_mmio virtio_blk crc32c_generic ext4 overlay"
+kmodules_extra="vfat fat nls_cp437 nls_iso8859_1"
+case $variant in
+default) ;;
+pad[0-9]* | [0-9]*) pad=${variant#pad} ;;
+nomods) ;;
+*) die "unknown variant '$variant' (default, padN or nomods)" ;;
+esac
 [ -f "$init" ] || die "no init binary at $init"
 [ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null
 # shellcheck source=/dev/null
@@ -25,10 +37,14 @@ fi
 if [ "$pad" -gt 0 ]; then
 	dd if=/dev/urandom of="$extra/pad" bs=1M count="$pad" status=none
 fi
+if [ "$variant" = nomods ]; then
+	mkdir -p "$extra/etc/modules-load.d"
+	for m in $kmodules; do echo "$m"; done >"$extra/etc/modules-load.d/overroot.conf"
+	kmodules='' kmodules_extra=''
+fi
 
 INIT=$(cd "$(dirname "$init")" && pwd)/$(basename "$init") \
-KMODULES="virtio_mmio virtio_blk crc32c_generic ext4 overlay" \
-KMODULES_EXTRA="vfat fat nls_cp437 nls_iso8859_1" KMODDIR=$MODDIR EXTRA_DIR=$extra \
+KMODULES=$kmodules KMODULES_EXTRA=$kmodules_extra KMODDIR=$MODDIR EXTRA_DIR=$extra \
 	sh "$top/mk/initramfs.sh" "$top/initramfs.list" "$out" ||
 	die "mk/initramfs.sh failed"
 echo "mkinitramfs.sh: $out ($(du -k "$out" | cut -f1) KiB, kernel $KVER)" >&2

@@ -9,6 +9,7 @@
 #   BOOT_TIMEOUT=S     default per-boot timeout in seconds (default 120)
 #   SCENARIO_FILE=file the scenario file (default tests/qemu/scenarios.txt)
 #   INITRAMFS_EXTRA=dir  extra files for the initramfs (see mkinitramfs.sh)
+#   ROUNDS=N           every "rounds" line of the scenarios says N (a short or a long soak)
 # Each scenario's logs are kept in build/qemu/run/NAME/ (bootN.log, result).
 set -u
 
@@ -27,6 +28,66 @@ stanza() {
 		/^[ \t]*(#|$)/ { next }
 		/^\[/ { on = ($0 == want); next }
 		on { sub(/^[ \t]+/, ""); print }' "$scenarios"
+}
+
+# expand NAME: stanza NAME with its rounds unrolled: the lines after "rounds N" are repeated
+# N times (ROUNDS=N overrides N), with @ROUND@ replaced by the round's number.
+expand() {
+	stanza "$1" | awk -v force="${ROUNDS:-}" '
+		r { body[++nb] = $0; next }
+		$1 == "rounds" {
+			r = 1; n = force != "" ? force : $2
+			if (n !~ /^[0-9]+$/) { print "rounds-error " n; n = 0 }
+			next
+		}
+		{ print }
+		END {
+			for (k = 1; k <= n; k++)
+				for (j = 1; j <= nb; j++) { l = body[j]; gsub(/@ROUND@/, k, l); print l }
+		}'
+}
+
+# words BYTES: about BYTES bytes of command-line words from a fixed-seed generator (the same
+# words on every run and every awk): names start with Q (no kernel or overroot parameter
+# does), values carry = , ; : / $() ` ' and balanced double quotes around spaces, no "--" and
+# no "@". Exactly 8 bare words (init's arguments) and 8 name=value words without a dot (init's
+# environment) come first among dotted module-style words, which the kernel ignores: the kernel
+# refuses more than 32 of either.
+words() {
+	awk -v want="$1" '
+		function rnd(n) { x = (x * 48271) % 2147483647; return x % n }
+		function pick(set, n,   o, i) {
+			o = ""
+			for (i = 0; i < n; i++) o = o substr(set, rnd(length(set)) + 1, 1)
+			return o
+		}
+		function name() { return "Q" pick(alnum, 2 + rnd(7)) }
+		function value(   k) {
+			k = rnd(5)
+			if (k == 0) return "\"" pick(vchars, 1 + rnd(6)) " " pick(vchars, 1 + rnd(6)) " " pick(alnum, 2) "\""
+			if (k == 1) return pick(vchars, 1 + rnd(5)) "=" pick(vchars, 1 + rnd(5))
+			if (k == 2) return pick(alnum, 2) "\"" pick(vchars, 2) " " pick(vchars, 3) "\"" pick(alnum, 2)
+			if (k == 3) return "$(" pick(alnum, 3) ")`" pick(alnum, 2) "`"
+			return pick(vchars, 1 + rnd(12))
+		}
+		BEGIN {
+			x = 20261124
+			alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+			vchars = alnum ",:/.+%^~!?*&|;#<>[]{}'\''"
+			out = ""; bare = 0; env = 0
+			while (1) {
+				k = rnd(10)
+				if (k < 2 && bare < 8) { w = name(); bare++ }
+				else if (k < 4 && env < 8) { w = name() "=" value(); env++ }
+				else if (k == 4) w = name() "." name()
+				else if (k == 5) w = "\"" name() "." name() "=" pick(vchars, 3) " " pick(vchars, 4) "\""
+				else w = name() "." name() "=" value()
+				if (length(out) + 1 + length(w) > want) break
+				out = out (out == "" ? "" : " ") w
+			}
+			if (bare < 8 || env < 8) { print "words: " want " bytes too few for 8+8 words" > "/dev/stderr"; exit 1 }
+			print out
+		}'
 }
 
 all_names() { sed -n 's/^\[\(.*\)\]$/\1/p' "$scenarios"; }
@@ -69,7 +130,16 @@ part_sha() {
 		status=none | sha256sum | cut -d' ' -f1
 }
 
-# prepare_data DISK ENV blank|vfat: replace the data partition's content.
+# part_out DISK ENV ROOT|DATA FILE: copy that partition into FILE.
+part_out() {
+	local off size
+	off=$(sed -n "s/^$3_OFFSET=//p" "$2") size=$(sed -n "s/^$3_SIZE=//p" "$2")
+	dd if="$1" of="$4" iflag=skip_bytes,count_bytes skip="$off" count="$size" bs=1M status=none
+}
+
+# prepare_data DISK ENV blank|vfat|errors: replace the data partition's content, or (errors)
+# mark its ext4 as having had errors, as the kernel does on a detected corruption (state
+# "clean with errors", one error counted).
 prepare_data() {
 	local off size tmp
 	off=$(sed -n 's/^DATA_OFFSET=//p' "$2") size=$(sed -n 's/^DATA_SIZE=//p' "$2")
@@ -77,10 +147,49 @@ prepare_data() {
 	case $3 in
 	blank) truncate -s 0 "$tmp" && truncate -s "$size" "$tmp" ;;
 	vfat) truncate -s "$size" "$tmp" && mkfs.vfat -n DATA "$tmp" >/dev/null ;;
+	errors)
+		part_out "$1" "$2" DATA "$tmp" &&
+			debugfs -w -R "ssv state 3" "$tmp" >/dev/null 2>&1 &&
+			debugfs -w -R "ssv error_count 1" "$tmp" >/dev/null 2>&1 &&
+			dumpe2fs -h "$tmp" 2>/dev/null | grep -q '^Filesystem state: *clean with errors$' ||
+			return 1
+		;;
 	*) return 1 ;;
 	esac
 	dd if="$tmp" of="$1" bs=1M oflag=seek_bytes seek="$off" conv=notrunc status=none
 	rm -f "$tmp"
+}
+
+# fsck_parts DISK ENV OUT PART...: e2fsck -fn each partition (root, data) from a copy; true when
+# every one is clean: exit 0, and nothing found at all (e2fsck -n exits 0 with a journal it did
+# not replay, or with wrong free counts it was told not to fix). The output goes to OUT.
+fsck_parts() {
+	local img=$1 envf=$2 outf=$3 part tmp st ok=0
+	shift 3
+	tmp=$(dirname "$img")/fsck.part
+	: >"$outf"
+	for part in "$@"; do
+		part_out "$img" "$envf" "${part^^}" "$tmp" || { ok=1; continue; }
+		e2fsck -fn "$tmp" >"$tmp.out" 2>&1
+		st=$?
+		cat "$tmp.out" >>"$outf"
+		echo "e2fsck -fn $part: exit $st" >>"$outf"
+		[ "$st" = 0 ] || ok=1
+		if grep -qE '\? no$|skipping journal recovery' "$tmp.out"; then
+			echo "e2fsck -fn $part: it found something (a journal to replay, or a fix declined)" >>"$outf"
+			ok=1
+		fi
+	done
+	rm -f "$tmp" "$tmp.out"
+	return $ok
+}
+
+# cut_ms NAME I MIN MAX: the delay of boot I's power cut, from MIN to MAX ms, the same on every
+# run (a hash of the scenario's name and the boot's number).
+cut_ms() {
+	local h
+	h=$(printf '%s/%s' "$1" "$2" | cksum | cut -d' ' -f1)
+	echo $(($3 + h % ($4 - $3 + 1)))
 }
 
 # run_scenario NAME: run it; write "PASS ..." or "FAIL ..." to build/qemu/run/NAME/result and the
@@ -88,8 +197,8 @@ prepare_data() {
 run_scenario() {
 	local name=$1 dir=$out/run/$1
 	local disk=mbr rootsha=on datasha=off data='' n=0 key val i t0 envf='' img='' sha0 sha re
-	local dsha0 line log st pat
-	local -a cmdline initrd end timeout expect reject compare
+	local dsha0 line log st pat ms dopt pre post
+	local -a cmdline initrd end timeout expect reject compare drive console fsck cutopt
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	t0=$(date +%s%3N)
@@ -109,9 +218,9 @@ run_scenario() {
 		boot)
 			n=$((n + 1))
 			cmdline[n]=$val initrd[n]=default end[n]=poweroff timeout[n]=$BOOT_TIMEOUT
-			expect[n]='' reject[n]=''
+			expect[n]='' reject[n]='' drive[n]=rw console[n]=console=ttyAMA0 fsck[n]=''
 			;;
-		initramfs | end | timeout | expect | reject)
+		initramfs | end | timeout | expect | reject | drive | console | fsck)
 			[ "$n" -gt 0 ] || { result FAIL ": '$key' before the first 'boot' line"; return; }
 			case $key in
 			initramfs) initrd[n]=$val ;;
@@ -119,11 +228,15 @@ run_scenario() {
 			timeout) timeout[n]=$val ;;
 			expect) expect[n]+=$val$'\n' ;;
 			reject) reject[n]+=$val$'\n' ;;
+			drive) drive[n]=$val ;;
+			console) console[n]=$val ;;
+			fsck) fsck[n]=$val ;;
 			esac
 			;;
+		rounds-error) result FAIL ": 'rounds $val': not a number"; return ;;
 		*) result FAIL ": unknown key '$key' in $scenarios"; return ;;
 		esac
-	done < <(stanza "$name")
+	done < <(expand "$name")
 	[ "$n" -gt 0 ] || { result FAIL ": no 'boot' line"; return; }
 
 	if [ "$disk" != none ]; then
@@ -152,21 +265,52 @@ run_scenario() {
 			result FAIL ": boot $i: no value for ${BASH_REMATCH[0]} (disk $disk)"
 			return
 		fi
-		pat=
+		# @WORDSn@: n bytes of generated words (after the .env: they must not be looked at).
+		while [[ $line =~ ^(.*)@WORDS([0-9]+)@(.*)$ ]]; do
+			pre=${BASH_REMATCH[1]} post=${BASH_REMATCH[3]}
+			if ! val=$(words "${BASH_REMATCH[2]}"); then
+				result FAIL ": boot $i: cannot generate ${BASH_REMATCH[2]} bytes of words"
+				return
+			fi
+			line=$pre$val$post
+		done
+		pat='' cutopt=()
 		case ${end[i]} in
-		poweroff | reboot) ;;
+		poweroff | reboot | exit) ;;
 		kill\ *) pat=${end[i]#kill } ;;
+		cut\ *)
+			# cut RE MIN-MAX: SIGKILL (a power cut) MIN..MAX ms after RE shows
+			if ! [[ ${end[i]} =~ ^cut\ (.+)\ ([0-9]+)-([0-9]+)$ ]] ||
+				[ "${BASH_REMATCH[2]}" -gt "${BASH_REMATCH[3]}" ]; then
+				result FAIL ": boot $i: bad end '${end[i]}' (cut RE MIN-MAX)"
+				return
+			fi
+			pat=${BASH_REMATCH[1]}
+			ms=$(cut_ms "$name" "$i" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}")
+			cutopt=(-9 -g "$((ms / 1000)).$(printf %03d $((ms % 1000)))")
+			echo "boot $i: power cut $ms ms after '$pat'" >>"$dir/notes"
+			;;
 		*) result FAIL ": boot $i: bad end '${end[i]}'"; return ;;
 		esac
+		case ${drive[i]} in
+		rw) dopt=-d ;;
+		readonly) dopt=-R ;;
+		*) result FAIL ": boot $i: bad drive '${drive[i]}' (rw or readonly)"; return ;;
+		esac
 		echo "$line" >"$dir/boot$i.cmdline"
-		"$qdir/boot.sh" -i "$out/initramfs-${initrd[i]}.cpio.gz" ${img:+-d "$img"} \
-			-a "$line" -l "$log" -t "${timeout[i]}" ${pat:+-k "$pat"} >"$dir/boot$i.end" 2>"$dir/boot$i.err"
+		"$qdir/boot.sh" -i "$out/initramfs-${initrd[i]}.cpio.gz" ${img:+"$dopt" "$img"} \
+			-c "${console[i]}" -a "$line" -l "$log" -t "${timeout[i]}" ${pat:+-k "$pat"} \
+			"${cutopt[@]}" >"$dir/boot$i.end" 2>"$dir/boot$i.err"
 		st=$?
 		case $st:${end[i]} in
 		124:*) result FAIL ": boot $i: guest still running after ${timeout[i]} s" "$log"; return ;;
-		3:kill\ *) ;;
+		3:kill\ * | 3:cut\ *) ;;
 		0:kill\ *)
 			result FAIL ": boot $i: QEMU exited, expected PID 1 to wait after '$pat'" "$log"
+			return
+			;;
+		0:cut\ *)
+			result FAIL ": boot $i: QEMU exited before the power cut after '$pat'" "$log"
 			return
 			;;
 		0:*) ;;
@@ -207,6 +351,18 @@ run_scenario() {
 			sha=$(part_sha "$img" "$envf" DATA)
 			if [ "$sha" != "$dsha0" ]; then
 				result FAIL ": boot $i changed the data partition (sha256 $dsha0 -> $sha)" "$log"
+				return
+			fi
+		fi
+		if [ -n "${fsck[i]}" ]; then
+			if [ -z "$img" ]; then result FAIL ": boot $i: fsck without a disk"; return; fi
+			for key in ${fsck[i]}; do
+				case $key in root | data) ;; *) result FAIL ": boot $i: bad fsck '$key'"; return ;; esac
+			done
+			# shellcheck disable=SC2086 # a list of partitions
+			if ! fsck_parts "$img" "$envf" "$dir/boot$i.fsck" ${fsck[i]}; then
+				result FAIL ": boot $i: e2fsck -fn found problems: $(grep -m1 -vE '^(e2fsck |Pass )' \
+					"$dir/boot$i.fsck")" "$dir/boot$i.fsck"
 				return
 			fi
 		fi

@@ -2,6 +2,28 @@
 # The bench's /sbin/init on the root disk (busybox sh). Started by overroot after switch_root.
 # tinit unset: interactive demo shell. tinit=a,b,c: run those actions in order, then power off.
 # Every output line starts with a fixed prefix (name= or name: ) so tests can grep it.
+# Actions:
+#   report     pid, args, mounts, status file, marker, env, overroot's dmesg, cmdline length
+#   status     pid= and the status file as status: lines (a short report)
+#   write      append "write N" to /persist.txt, sync; readback: print it (and /rofs's)
+#   kmsg       one summary line to /dev/kmsg (pid, mode, what / is), for a console that
+#              shows nothing (console=null): the kernel log still reaches the serial port
+#   fill       write /fill.bin until the rw fs is full (ENOSPC), sync: fill=...
+#   writeprobe try to write 64 KiB to a new file: writeprobe=ok or writeprobe=FAILED: why
+#   unfill     remove /fill.bin, sync
+#   churn      write /synced/sN (N = files there + 1) and its sha256, sync, print
+#              "testinit: churning", then create/append/rename/delete files forever (syncs now
+#              and then): for power cuts, the runner kills the guest
+#   synced     check every /synced/sN against its sha256: synced_count=N synced_bad=N
+#   abc        write /abc/a, b, c and /abc/bulk/0..399, sync: abc=written
+#   abccheck   "abc=all bulk=400" or "abc=none bulk=0" when the whole tree is there or gone,
+#              else abc=partial:N bulk=M (N of a, b, c with their content, M bulk files)
+#   savelog    save the kernel log and where fds 0-2 point to /saved.log (on the overlay), sync;
+#   showsaved  print it as saved: lines (saved=MISSING): a boot with no console tells the next
+#   idle       print "testinit: idle" and wait forever (for power cuts during a boot)
+#   idlesync   the same, but sync every 0.2 s (what reaches the disk is what was done)
+#   shutdown   what a real init does last: kill every other process, sync, remount / and
+#              /overlay read-only (the rw fs is then clean, its journal empty): shutdown: ...
 
 # First, for the speed bench: the time at which the real init started, in the kernel log.
 { echo "testinit: start" >/dev/kmsg; } 2>/dev/null || echo "testinit: start (no /dev/kmsg)"
@@ -43,8 +65,18 @@ act_report() {
 		echo "marker=UNREADABLE"
 	fi
 	env | sort | sed 's/^/env: /'
+	echo "cmdline_bytes=$(wc -c </proc/cmdline)"
 	dmesg 2>/dev/null | grep overroot | sed 's/^/dmesg: /'
 	echo "=== END REPORT ==="
+}
+
+act_status() {
+	echo "pid=$$"
+	if [ -f /run/overroot/status ]; then
+		lines status /run/overroot/status
+	else
+		echo "status=MISSING"
+	fi
 }
 
 act_write() {
@@ -68,6 +100,134 @@ act_readback() {
 	fi
 }
 
+act_kmsg() {
+	mode=$(sed -n 's/^mode=//p' /run/overroot/status 2>/dev/null)
+	rootline=$(grep -m1 '^[^ ]* / ' /proc/mounts | cut -d' ' -f1-3)
+	echo "testinit: kmsg pid=$$ mode=${mode:-none} root=$rootline" >/dev/kmsg
+}
+
+act_fill() {
+	dd if=/dev/zero of=/fill.bin bs=64k 2>/run/fill.err
+	echo "fill=$(grep -m1 -i error /run/fill.err)"
+	sync
+	df -k /overlay 2>/dev/null | tail -n 1 | sed 's/^/df: /'
+}
+
+act_writeprobe() {
+	if out=$(dd if=/dev/zero of=/writeprobe.bin bs=64k count=1 2>&1 && sync); then
+		echo "writeprobe=ok"
+	else
+		echo "writeprobe=FAILED: $(echo "$out" | grep -m1 -i error)"
+	fi
+	rm -f /writeprobe.bin
+}
+
+act_unfill() {
+	rm -f /fill.bin
+	sync
+	echo "unfill=done"
+}
+
+act_churn() {
+	mkdir -p /synced /churn
+	rm -rf /churn/*
+	n=1
+	while [ -f /synced/s$n ]; do n=$((n + 1)); done
+	i=0
+	while [ $i -lt 300 ]; do
+		echo "synced file $n, line $i: the quick brown fox jumps over the lazy dog"
+		i=$((i + 1))
+	done >/synced/s$n
+	(cd /synced && sha256sum s$n >s$n.sha)
+	sync
+	echo "testinit: churning (synced /synced/s$n)"
+	i=0
+	while :; do
+		i=$((i + 1))
+		echo "append $i" >>/churn/log$((i % 7))
+		dd if=/dev/urandom of=/churn/tmp bs=4k count=$((i % 5 + 1)) 2>/dev/null
+		mv /churn/tmp /churn/r$((i % 11))
+		echo "$i" >/synced/.tmp$((i % 3))
+		[ $((i % 4)) = 0 ] && rm -f /churn/log$(((i + 3) % 7)) /synced/.tmp$(((i + 1) % 3))
+		[ $((i % 6)) = 0 ] && mkdir -p /churn/d$((i % 5)) && echo x >/churn/d$((i % 5))/f$i
+		[ $((i % 9)) = 0 ] && rm -rf /churn/d$(((i + 2) % 5))
+		[ $((i % 10)) = 0 ] && sync
+	done
+}
+
+act_synced() {
+	count=0 bad=0
+	for f in /synced/s*.sha; do
+		[ -f "$f" ] || continue
+		count=$((count + 1))
+		(cd /synced && sha256sum -c "${f##*/}" >/dev/null 2>&1) || { bad=$((bad + 1)); echo "synced: BAD ${f%.sha}"; }
+	done
+	echo "synced_count=$count"
+	echo "synced_bad=$bad"
+}
+
+act_abc() {
+	mkdir -p /abc/bulk
+	for f in a b c; do echo "file $f" >/abc/$f; done
+	i=0
+	while [ $i -lt 400 ]; do echo "bulk $i" >/abc/bulk/$i; i=$((i + 1)); done
+	sync
+	echo "abc=written"
+}
+
+act_abccheck() {
+	n=0
+	for f in a b c; do [ "$(cat /abc/$f 2>/dev/null)" = "file $f" ] && n=$((n + 1)); done
+	m=0
+	for f in /abc/bulk/*; do [ -f "$f" ] && m=$((m + 1)); done
+	case $n in 3) r=all ;; 0) r=none ;; *) r=partial:$n ;; esac
+	echo "abc=$r bulk=$m"
+}
+
+act_savelog() {
+	{
+		for fd in 0 1 2; do echo "fd$fd=$(readlink /proc/$$/fd/$fd || echo closed)"; done
+		echo "pid=$$"
+		echo "mode=$(sed -n 's/^mode=//p' /run/overroot/status 2>/dev/null)"
+		dmesg
+	} >/saved.log 2>&1
+	sync
+}
+
+act_showsaved() {
+	if [ -f /saved.log ]; then sed 's/^/saved: /' /saved.log; else echo "saved=MISSING"; fi
+}
+
+act_idle() {
+	echo "testinit: idle"
+	while :; do sleep 1000; done
+}
+
+act_idlesync() {
+	echo "testinit: idle, syncing"
+	while :; do sync; sleep 0.2; done
+}
+
+act_shutdown() {
+	kill -KILL -1 2>/dev/null
+	sleep 0.2
+	sync
+	for m in / /overlay; do
+		grep -q "^[^ ]* $m [^ ]* rw[, ]" /proc/mounts || continue
+		t=0
+		until mount -o remount,ro "$m" 2>/run/remount.err; do
+			t=$((t + 1))
+			[ $t -ge 20 ] && break
+			sleep 0.5
+		done
+		if [ $t -ge 20 ]; then
+			echo "shutdown: $m still rw: $(cat /run/remount.err)"
+		else
+			echo "shutdown: $m read-only"
+		fi
+	done
+}
+
 if [ -z "${tinit+set}" ]; then
 	hostname -F /etc/hostname 2>/dev/null
 	echo
@@ -81,7 +241,8 @@ else
 	for a in $tinit; do
 		IFS=' '
 		case $a in
-		report | write | readback) "act_$a" "$@" ;;
+		report | status | write | readback | kmsg | fill | writeprobe | unfill | churn | synced | abc | \
+			abccheck | savelog | showsaved | idle | idlesync | shutdown) "act_$a" "$@" ;;
 		*) echo "testinit: unknown action '$a'" ;;
 		esac
 	done
