@@ -58,5 +58,11 @@ int blockmount(struct boot_ctx *ctx, const char *stage, const char *dev, const c
 	r = ctx->sys->mount(dev, target, type, flags, data && *data ? data : NULL);
 	if (r < 0)
 		log_err(stage, "mount %s on %s (%s): %s", dev, target, type, strerror(-r));
+	/* A type typed on the command line and wrong: say what the device holds. */
+	memset(&info, 0, sizeof(info));
+	if (r < 0 && type != info.type && ctx->sys->probe(dev, PROBE_FS, &info) == 0 &&
+	    info.type[0] && strcmp(info.type, type))
+		log_err(stage, "%s holds %s, not %s: check the fstype parameter", dev, info.type,
+			type);
 	return r;
 }

@@ -218,9 +218,12 @@ void params_from_cmdline(struct params *p, const struct cmdline *c, params_warn_
 		const struct param_def *had = win[d->offset];
 		if (had && had->type == PARAM_STR) {
 			const char *v = c->params[idx].value, *hv = c->params[at[d->offset]].value;
-			if (v && hv && strcmp(v, hv))
-				warnf(warn, "%s=%s ignored: %s", d->name, v,
-				      "an earlier-listed name for the same setting was given");
+			if (v && hv && strcmp(v, hv)) {
+				char what[96];
+				snprintf(what, sizeof(what), "%s=%s names the same setting and wins",
+					 had->name, hv);
+				warnf(warn, "%s=%s ignored: %s", d->name, v, what);
+			}
 			continue;
 		}
 		if (at[d->offset] > idx)

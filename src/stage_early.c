@@ -45,7 +45,7 @@ static int early_run(struct boot_ctx *ctx)
 	}
 	/* The kernel opened fds 0-2 on the initramfs' /dev/console, which may be absent:
 	 * devtmpfs has it now. */
-	if (sys->open_console("/dev/console") < 0)
+	if (sys->open_console("/dev/console") < 0 && sys->open_console("/dev/null") == 0)
 		log_warn("early", "open /dev/console: no console output from here on");
 
 	int fd = sys->open("/dev/kmsg", O_WRONLY | O_NOCTTY);

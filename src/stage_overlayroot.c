@@ -145,7 +145,10 @@ static int mount_rw(struct boot_ctx *ctx, bool tmpfs, char *why, size_t size)
 	o.flags &= ~(unsigned long)MS_RDONLY;
 	r = blockmount(ctx, "overlayroot", ctx->rw_dev, OVL, type, o.flags, o.data,
 		       ctx->rw_type);
-	if (r < 0)
+	if (r == -EACCES || r == -EROFS)	/* the kernel's answer for a read-only device */
+		snprintf(why, size, "mount %s on " OVL ": the device is read-only (%s)",
+			 ctx->rw_dev, strerror(-r));
+	else if (r < 0)
 		snprintf(why, size, "mount %s on " OVL ": %s", ctx->rw_dev, strerror(-r));
 	return r;
 }

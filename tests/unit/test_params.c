@@ -97,7 +97,8 @@ START_TEST(test_conventions)
 	parse("overlayrootrwdev=/dev/vda4 rootrw=/dev/vda3");
 	ck_assert_str_eq(p.rootrw, "/dev/vda3");
 	ck_assert_uint_eq(nwarn, 1);
-	ck_assert_ptr_nonnull(strstr(warned, "overlayrootrwdev=/dev/vda4 ignored"));
+	ck_assert_ptr_nonnull(strstr(warned, "overlayrootrwdev=/dev/vda4 ignored: rootrw=/dev/vda3 "
+				      "names the same setting and wins"));
 	parse("rootrw=/dev/vda3 overlayrootrwdev=/dev/vda3");
 	ck_assert_uint_eq(nwarn, 0);
 }
