@@ -16,6 +16,9 @@ endif
 
 # --- the musl toolchain (a Yocto build passes its own CC and is used as is) --------------
 ifeq ($(origin CC),default)
+  # Our own toolchain: check the host has it. A build that passes CC (Yocto) brings
+  # everything itself and must never run the host installer.
+  HOSTDEPS := hostdeps
   ifeq ($(ARCH),aarch64)
     CC := aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs
     STRIP := aarch64-linux-gnu-strip
@@ -65,7 +68,7 @@ OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
 all: init
 init: $(BUILD)/init
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/overroot/*.h) $(BLKID_DEP) | hostdeps
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/overroot/*.h) $(BLKID_DEP) | $(HOSTDEPS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $(KHEADERS_CFLAGS) $(BLKID_CFLAGS) -c $< -o $@
@@ -82,7 +85,7 @@ else
 	$(Q)cp $@.unstripped $@
 endif
 
-$(BLKID_LIB): mk/libblkid.sh | hostdeps
+$(BLKID_LIB): mk/libblkid.sh | $(HOSTDEPS)
 	$(Q)sh mk/libblkid.sh $(ARCH) $(BLKID_DIR)
 
 # The initramfs from initramfs.list (gen_init_cpio format), without root. KMODULES="overlay
@@ -102,6 +105,7 @@ size: $(BUILD)/init
 	$(Q)$(SIZE) $(OBJ) | sort -n | tail -n +1
 
 # --- host tools: install what is missing from Debian's packages --------------------------
+# (HOSTDEPS: only with our own toolchain, set at the top.)
 HOST_TOOLS := gcc clang pkg-config musl-gcc aarch64-linux-gnu-gcc qemu-system-aarch64 mkfs.ext4 \
 	sfdisk depmod mkfs.vfat mcopy bsdtar dpkg-source file
 hostdeps:
@@ -164,4 +168,4 @@ qemu:
 	$(Q)bash tests/qemu/demo.sh
 
 clean:
-	rm -rf build/x86_64 build/aarch64 build/x86_64-noshell build/aarch64-noshell build/host
+	rm -rf $(BUILD) build/x86_64 build/aarch64 build/x86_64-noshell build/aarch64-noshell build/host

@@ -1,0 +1,57 @@
+SUMMARY = "/init for an initramfs: root read-only under a writable overlay, then switch_root"
+DESCRIPTION = "overroot is one static C program (libblkid) that replaces initramfs-framework: \
+it finds root= (/dev/..., UUID=, LABEL=, PARTUUID=, PARTLABEL=) without udev, waits for it on \
+kernel events, mounts it read-only, puts an overlay on it with rootrw= and hands over to the \
+real init with switch_root."
+SECTION = "base"
+LICENSE = "MIT"
+LIC_FILES_CHKSUM = "file://LICENSE;md5=baa0a0cbc917f390f231b6f1279c64f3"
+
+# The source is the git repository this layer lives in (OVERROOT_REPO_DIR, from conf/layer.conf),
+# fetched like any git source: a build takes a commit of OVERROOT_GIT_BRANCH, never uncommitted
+# changes (for those: devtool modify overroot). Another clone or a server, in local.conf:
+#   OVERROOT_GIT_URI = "git://example.com/overroot.git;protocol=https"
+#   SRCREV:pn-overroot = "<commit>"
+# A local repository is read without network access, even by ${AUTOREV}.
+OVERROOT_GIT_URI ?= "git://${OVERROOT_REPO_DIR};protocol=file"
+OVERROOT_GIT_BRANCH ?= "main"
+SRC_URI = "${OVERROOT_GIT_URI};branch=${OVERROOT_GIT_BRANCH};destsuffix=overroot"
+SRCREV ?= "${AUTOREV}"
+# SRCPV: kirkstone needs it to follow ${AUTOREV}; it is empty from scarthgap on, where the
+# "+git" alone makes the package version carry the commit.
+PV = "0.1.0+git${SRCPV}"
+
+# ${UNPACKDIR} from styhead on (whinlatter and later refuse an S under ${WORKDIR});
+# kirkstone and scarthgap have no UNPACKDIR and unpack into ${WORKDIR}.
+S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/overroot"
+
+# libblkid.a: util-linux_%.bbappend in this layer builds it (poky disables static libraries).
+DEPENDS = "util-linux"
+inherit pkgconfig
+
+# The kernel's page size (aarch64 links for 64 KiB pages otherwise, padding /init); 16384 for a
+# 16 KiB-page kernel.
+OVERROOT_PAGE_SIZE ?= "4096"
+
+# CC is passed, so the Makefile uses it as is and builds no libblkid of its own; CFLAGS and
+# LDFLAGS come from the environment, and the Makefile adds -static to them.
+# PKGCONFIG_BLKID=1: libblkid from `pkg-config --static blkid` in the recipe sysroot.
+# STRIP_INIT=0: do_package strips /init and puts its debug info into overroot-dbg.
+# SHELL_FALLBACK=0: no path to a shell; this initramfs has none.
+EXTRA_OEMAKE = "'CC=${CC}' ARCH=${TARGET_ARCH} PKGCONFIG_BLKID=1 STRIP_INIT=0 SHELL_FALLBACK=0"
+EXTRA_OEMAKE += "PAGE_SIZE=${OVERROOT_PAGE_SIZE} MANDIR=${mandir}"
+
+# /init is read into RAM at every boot: optimise for size (the last -O wins; DEBUG_BUILD's
+# optimisation is left alone).
+FULL_OPTIMIZATION:append = " -Os"
+
+do_install() {
+	oe_runmake install DESTDIR=${D}
+}
+
+# /init only: the mount points and /dev/console are the image's (overroot-initramfs).
+# The man page goes to overroot-doc.
+FILES:${PN} = "/init"
+
+# Both are /init.
+RCONFLICTS:${PN} = "initramfs-framework-base"
