@@ -48,40 +48,34 @@ static char *slurp(const char *path)
 	return text;
 }
 
-START_TEST(test_readme_table)
+/* The text between the lines begin and end of path must be what generate writes. */
+static void check_block(const char *path, const char *begin, const char *end,
+			size_t (*generate)(char *, size_t))
 {
 	static char want[16384];
-	char *readme = slurp("README.md");
+	char *text = slurp(path);
 
-	ck_assert_msg(readme != NULL, "README.md not found (run from the top directory)");
-	char *b = strstr(readme, BEGIN), *e = b ? strstr(b, END) : NULL;
-	ck_assert_msg(b && e, "README.md has no " BEGIN " ... " END " block");
-	b += strlen(BEGIN);
+	ck_assert_msg(text != NULL, "%s not found (run from the top directory)", path);
+	char *b = strstr(text, begin), *e = b ? strstr(b, end) : NULL;
+	ck_assert_msg(b && e, "%s has no %s ... %s block", path, begin, end);
+	b += strlen(begin);
 	*e = '\0';
-	table_md(want, sizeof(want));
+	generate(want, sizeof(want));
 	bool same = !strcmp(b, want);
 	if (!same)
-		fprintf(stderr, "README.md's parameter table should read:\n%s", want);
-	ck_assert_msg(same, "README.md's parameter table differs from params_table (see above)");
+		fprintf(stderr, "%s's parameters should read:\n%s", path, want);
+	ck_assert_msg(same, "%s's parameters differ from params_table (see above)", path);
+}
+
+START_TEST(test_readme_table)
+{
+	check_block("README.md", BEGIN, END, table_md);
 }
 END_TEST
 
 START_TEST(test_man_page_parameters)
 {
-	static char want[16384];
-	char *man = slurp("docs/overroot.8");
-
-	ck_assert_msg(man != NULL, "docs/overroot.8 not found (run from the top directory)");
-	char *b = strstr(man, ".\\\" params:begin\n");
-	char *e = b ? strstr(b, ".\\\" params:end") : NULL;
-	ck_assert_msg(b && e, "docs/overroot.8 has no params:begin ... params:end block");
-	b = strchr(b, '\n') + 1;
-	*e = '\0';
-	table_man(want, sizeof(want));
-	bool same = !strcmp(b, want);
-	if (!same)
-		fprintf(stderr, "docs/overroot.8's parameter list should read:\n%s", want);
-	ck_assert_msg(same, "overroot(8)'s parameters differ from params_table (see above)");
+	check_block("docs/overroot.8", ".\\\" params:begin\n", ".\\\" params:end", table_man);
 }
 END_TEST
 
