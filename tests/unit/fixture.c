@@ -13,8 +13,16 @@ struct boot_ctx ctx;
 static char *kargv[] = { "/init", "one", "two words", NULL };
 static char *kenvp[] = { "HOME=/", "tinit=report", NULL };
 
-const struct blkinfo root_info = { "ext4", "root", "1111", "0badcafe-02", "rootfs" };
-const struct blkinfo data_info = { "ext4", "data", "2222", "0badcafe-03", "data" };
+const struct blkinfo root_info = {
+	.type = "ext4", .label = "root",
+	.uuid = "1111", .partuuid = "0badcafe-02",
+	.partlabel = "rootfs"
+};
+const struct blkinfo data_info = {
+	.type = "ext4", .label = "data",
+	.uuid = "2222", .partuuid = "0badcafe-03",
+	.partlabel = "data"
+};
 
 /* An initramfs, a kernel and a root disk, as the QEMU bench has them. */
 void boot_setup(const char *cmdline)

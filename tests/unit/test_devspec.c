@@ -6,10 +6,16 @@
 #include "overroot/params.h"
 #include "suites.h"
 
-static const struct blkinfo root_info = { "ext4", "root", "11111111-2222-3333-4444-555555555555",
-					  "0badcafe-02", "rootfs" };
-static const struct blkinfo data_info = { "ext4", "data", "aaaaaaaa-2222-3333-4444-555555555555",
-					  "0badcafe-03", "data" };
+static const struct blkinfo root_info = {
+	.type = "ext4", .label = "root",
+	.uuid = "11111111-2222-3333-4444-555555555555", .partuuid = "0badcafe-02",
+	.partlabel = "rootfs"
+};
+static const struct blkinfo data_info = {
+	.type = "ext4", .label = "data",
+	.uuid = "aaaaaaaa-2222-3333-4444-555555555555", .partuuid = "0badcafe-03",
+	.partlabel = "data"
+};
 
 static void setup(void)
 {

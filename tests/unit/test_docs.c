@@ -1,5 +1,6 @@
 /* The documentation and the code must not drift: README.md's parameter table and
- * overroot(8)'s parameter list are exactly what params_table says. On failure the expected table is printed, ready to paste. */
+ * overroot(8)'s parameter list are exactly what params_table says. On failure the expected
+ * text is printed, ready to paste. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

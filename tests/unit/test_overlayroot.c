@@ -163,7 +163,10 @@ END_TEST
 START_TEST(test_vfat_refused)
 {
 	const struct stage *failed;
-	struct blkinfo vfat = { "vfat", "BOOT", "AB12", "0badcafe-03", "" };
+	struct blkinfo vfat = {
+		.type = "vfat", .label = "BOOT",
+		.uuid = "AB12", .partuuid = "0badcafe-03"
+	};
 
 	boot_setup("root=/dev/vda2 rootrw=/dev/vda3");
 	fake_blk("vda3", 254, 3, &vfat);
