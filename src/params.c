@@ -220,8 +220,8 @@ void params_from_cmdline(struct params *p, const struct cmdline *c, params_warn_
 			const char *v = c->params[idx].value, *hv = c->params[at[d->offset]].value;
 			if (v && hv && strcmp(v, hv)) {
 				char what[96];
-				snprintf(what, sizeof(what), "%s=%s names the same setting and wins",
-					 had->name, hv);
+				snprintf(what, sizeof(what),
+					 "%s=%s names the same setting and wins", had->name, hv);
 				warnf(warn, "%s=%s ignored: %s", d->name, v, what);
 			}
 			continue;

@@ -17,7 +17,8 @@ static int cmdline_run(struct boot_ctx *ctx)
 	ssize_t n = ctx->sys->read_file("/proc/cmdline", text, sizeof(text));
 
 	if (n < 0) {
-		log_warn("cmdline", "read /proc/cmdline: %s: using the defaults", strerror((int)-n));
+		log_warn("cmdline", "read /proc/cmdline: %s: using the defaults",
+			 strerror((int)-n));
 		n = 0;
 	}
 	cmdline_parse(&ctx->cmdline, text, (size_t)n, warn_cmdline);

@@ -106,8 +106,8 @@ static int mount_rw(struct boot_ctx *ctx, bool tmpfs, char *why, size_t size)
 	/* Compare device numbers: /dev//mmcblk0p2 is the root too. */
 	struct stat rw_st, root_st;
 	if (!strcmp(ctx->rw_dev, ctx->root_dev) ||
-	    (ctx->sys->stat(ctx->rw_dev, &rw_st) == 0 && ctx->sys->stat(ctx->root_dev, &root_st) == 0 &&
-	     rw_st.st_rdev == root_st.st_rdev)) {
+	    (ctx->sys->stat(ctx->rw_dev, &rw_st) == 0 &&
+	     ctx->sys->stat(ctx->root_dev, &root_st) == 0 && rw_st.st_rdev == root_st.st_rdev)) {
 		snprintf(why, size, "rootrw=%s is the root device itself", p->rootrw);
 		return -EINVAL;
 	}
@@ -126,7 +126,8 @@ static int mount_rw(struct boot_ctx *ctx, bool tmpfs, char *why, size_t size)
 		}
 		if (r < 0 || !info.type[0]) {
 			snprintf(why, size, "%s has no filesystem: create one with "
-				 "'mkfs.ext4 -L data %s' (this erases it)", ctx->rw_dev, ctx->rw_dev);
+				 "'mkfs.ext4 -L data %s' (this erases it)", ctx->rw_dev,
+				 ctx->rw_dev);
 			return -ENOMEDIUM;
 		}
 		type = info.type;
@@ -162,7 +163,8 @@ static int build_overlay(struct boot_ctx *ctx, char *why, size_t size)
 
 	if (ctx->p.rootrwreset && (r = reset_upper(ctx, why, size)) < 0)
 		return r;
-	if ((r = ensure_dir(sys, UPPER, why, size)) < 0 || (r = ensure_dir(sys, WORK, why, size)) < 0 ||
+	if ((r = ensure_dir(sys, UPPER, why, size)) < 0 ||
+	    (r = ensure_dir(sys, WORK, why, size)) < 0 ||
 	    (r = ensure_dir(sys, ROFS, why, size)) < 0)
 		return r;
 	struct stat st;
@@ -236,9 +238,9 @@ static int overlayroot_run(struct boot_ctx *ctx)
 			char why2[128];
 			if (attempt(ctx, true, why2, sizeof(why2)) == 0) {
 				ctx->mode = MODE_TMPFS;
-				log_err("overlayroot", "overlay on %s NOT active: %s: using a tmpfs "
-					"upper instead (rootrwfallback=tmpfs): changes are lost at "
-					"reboot", p->rootrw, why);
+				log_err("overlayroot", "overlay on %s NOT active: %s: using a "
+					"tmpfs upper instead (rootrwfallback=tmpfs): changes are "
+					"lost at reboot", p->rootrw, why);
 				return 0;
 			}
 			log_err("overlayroot", "tmpfs fallback failed too: %s", why2);

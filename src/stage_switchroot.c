@@ -119,7 +119,8 @@ static int switchroot_run(struct boot_ctx *ctx)
 	sys->chdir("/");
 	/* No console (console=null on a kernel without ttynull): init still gets fds 0-2. */
 	if (sys->open_console("/dev/console") < 0 && sys->open_console("/dev/null") == 0)
-		log_warn("switchroot", "open /dev/console: init starts with /dev/null as its console");
+		log_warn("switchroot",
+			 "open /dev/console: init starts with /dev/null as its console");
 	if (ctx->devkmsg_was[0])
 		sys->write_file("/proc/sys/kernel/printk_devkmsg", ctx->devkmsg_was,
 				strlen(ctx->devkmsg_was));

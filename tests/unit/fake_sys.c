@@ -406,7 +406,8 @@ static int fill_stat(const char *path, struct stat *ret)
 	if (!n)
 		return -ENOENT;
 	memset(ret, 0, sizeof(*ret));
-	ret->st_mode = n->mode | (n->type == N_DIR ? S_IFDIR : n->type == N_BLK ? S_IFBLK : S_IFREG);
+	ret->st_mode = n->mode |
+		       (n->type == N_DIR ? S_IFDIR : n->type == N_BLK ? S_IFBLK : S_IFREG);
 	ret->st_dev = mount_of(path)->dev;
 	ret->st_rdev = makedev(n->major, n->minor);
 	ret->st_size = (off_t)strlen(n->content);

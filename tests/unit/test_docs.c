@@ -30,8 +30,9 @@ static size_t table_man(char *buf, size_t size)
 
 	for (size_t i = 0; i < params_count && n < size; i++) {
 		const struct param_def *d = &params_table[i];
-		n += (size_t)snprintf(buf + n, size - n, ".TP\n.B %s\n%s.\nDefault: %s. Also read by: "
-				      "%s.\n", d->name, d->meaning, d->def, d->also);
+		n += (size_t)snprintf(buf + n, size - n,
+				      ".TP\n.B %s\n%s.\nDefault: %s. Also read by: %s.\n",
+				      d->name, d->meaning, d->def, d->also);
 	}
 	return n;
 }

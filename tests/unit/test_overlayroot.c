@@ -104,7 +104,8 @@ START_TEST(test_tmpfs_only_options_dropped)
 {
 	const struct stage *failed;
 
-	boot_setup("root=/dev/vda2 rootrw=UUID=2222 rootrwoptions=rw,noatime,mode=755,data=journal");
+	boot_setup("root=/dev/vda2 rootrw=UUID=2222 "
+		   "rootrwoptions=rw,noatime,mode=755,data=journal");
 	ck_assert_int_eq(boot(&failed), 0);
 	static const char *const want[] = { "mount /dev/vda3 /overlay ext4 0x400 \"data=journal\"",
 					    OVERLAY_MOUNT, NULL };
