@@ -1,5 +1,6 @@
 /* Finding and mounting block devices, the part rootfs and overlayroot share. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "overroot/blockmount.h"
@@ -35,9 +36,10 @@ int blockmount(struct boot_ctx *ctx, const char *stage, const char *dev, const c
 	       const char *type, unsigned long flags, const char *data, char *ret_type)
 {
 	struct blkinfo info;
+	bool given = type && *type;	/* typed on the command line, not probed */
 	int r;
 
-	if (!type || !*type) {
+	if (!given) {
 		memset(&info, 0, sizeof(info));
 		r = ctx->sys->probe(dev, PROBE_FS, &info);
 		if (r < 0 || !info.type[0]) {
@@ -59,9 +61,8 @@ int blockmount(struct boot_ctx *ctx, const char *stage, const char *dev, const c
 	if (r < 0)
 		log_err(stage, "mount %s on %s (%s): %s", dev, target, type, strerror(-r));
 	/* A type typed on the command line and wrong: say what the device holds. */
-	memset(&info, 0, sizeof(info));
-	if (r < 0 && type != info.type && ctx->sys->probe(dev, PROBE_FS, &info) == 0 &&
-	    info.type[0] && strcmp(info.type, type))
+	if (r < 0 && given && ctx->sys->probe(dev, PROBE_FS, &info) == 0 && info.type[0] &&
+	    strcmp(info.type, type))
 		log_err(stage, "%s holds %s, not %s: check the fstype parameter", dev, info.type,
 			type);
 	return r;

@@ -119,6 +119,22 @@ START_TEST(test_root_mount_fails)
 	fake_fail_path("mount", "/rootfs", EINVAL);
 	ck_assert_int_eq(boot(&failed), -EINVAL);
 	ck_assert_str_eq(failed->name, "rootfs");
+	assert_absent("probe /dev/vda2 1\nprobe");	/* a probed type is not probed again */
+}
+END_TEST
+
+START_TEST(test_wrong_rootfstype_says_what_is_there)
+{
+	const struct stage *failed;
+
+	boot_setup("root=/dev/vda2 rootfstype=xfs");
+	fake_fail_path("mount", "/rootfs", ENODEV);
+	ck_assert_int_eq(boot(&failed), -ENODEV);
+	/* the type was typed: no probe before the mount, one after it failed */
+	static const char *const want[] = { "mount /dev/vda2 /rootfs xfs", "probe /dev/vda2 1",
+					    NULL };
+	assert_in_order(want);
+	ck_assert_uint_eq(fake_count("probe"), 1);
 }
 END_TEST
 
@@ -358,6 +374,7 @@ Suite *stages_suite(void)
 	tcase_add_test(t, test_bad_root_spec);
 	tcase_add_test(t, test_missing_root_times_out);
 	tcase_add_test(t, test_root_mount_fails);
+	tcase_add_test(t, test_wrong_rootfstype_says_what_is_there);
 	tcase_add_test(t, test_root_without_filesystem);
 	tcase_add_test(t, test_missing_init_keeps_initramfs);
 	tcase_add_test(t, test_init_not_executable);
