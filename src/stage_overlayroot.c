@@ -124,7 +124,13 @@ static int mount_rw(struct boot_ctx *ctx, bool tmpfs, char *why, size_t size)
 				 "rootrw= one of its partitions", ctx->rw_dev, info.pttype);
 			return -EISDIR;
 		}
-		if (r < 0 || !info.type[0]) {
+		if (r < 0) {
+			/* unreadable, or two filesystem signatures (EUCLEAN): it may hold data,
+			 * so no mkfs advice here */
+			snprintf(why, size, "probe %s: %s", ctx->rw_dev, strerror(-r));
+			return r;
+		}
+		if (!info.type[0]) {
 			snprintf(why, size, "%s has no filesystem: create one with "
 				 "'mkfs.ext4 -L data %s' (this erases it)", ctx->rw_dev,
 				 ctx->rw_dev);

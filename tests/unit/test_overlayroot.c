@@ -161,6 +161,20 @@ START_TEST(test_blank_partition_not_formatted)
 }
 END_TEST
 
+START_TEST(test_unreadable_partition_gets_no_mkfs_advice)
+{
+	const struct stage *failed;
+
+	/* libblkid's "two filesystem signatures": the partition may hold data */
+	boot_setup("root=/dev/vda2 rootrw=/dev/vda3");
+	fake_fail_path("probe", "/dev/vda3", EUCLEAN);
+	ck_assert_int_eq(boot(&failed), 0);
+	assert_readonly_fallback("probe /dev/vda3: ");
+	ck_assert_ptr_null(strstr(status(), "mkfs"));
+	assert_absent("mount /dev/vda3");
+}
+END_TEST
+
 START_TEST(test_vfat_refused)
 {
 	const struct stage *failed;
@@ -402,6 +416,7 @@ Suite *overlayroot_suite(void)
 	tcase_add_test(t, test_missing_device);
 	tcase_add_test(t, test_blank_partition_not_formatted);
 	tcase_add_test(t, test_vfat_refused);
+	tcase_add_test(t, test_unreadable_partition_gets_no_mkfs_advice);
 	tcase_add_test(t, test_rootrw_is_root);
 	tcase_add_test(t, test_upper_not_a_directory);
 	tcase_add_test(t, test_rootrw_same_device_other_name);
