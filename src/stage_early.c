@@ -20,7 +20,9 @@ static const struct early_mount {
 	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, true },
 	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, true },
 	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", true },
-	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", false },
+	/* systemd's initrd interface: /run as mode=755,nodev,nosuid,strictatime, and not
+	 * noexec: /run/initramfs/shutdown is run from it at shutdown. */
+	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=0755", false },
 };
 
 static int early_run(struct boot_ctx *ctx)

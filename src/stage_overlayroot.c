@@ -91,7 +91,10 @@ static int mount_rw(struct boot_ctx *ctx, bool tmpfs, char *why, size_t size)
 			 colon ? colon + 1 : "");
 		snprintf(ctx->rw_dev, sizeof(ctx->rw_dev), "tmpfs");
 		snprintf(ctx->rw_type, sizeof(ctx->rw_type), "tmpfs");
-		int r = ctx->sys->mount("tmpfs", OVL, "tmpfs", MS_NOSUID | MS_NODEV, o.data);
+		/* an initramfs built without /overlay still gets one */
+		int r = ctx->sys->mkdir(OVL, 0755);
+		if (r == 0 || r == -EEXIST)
+			r = ctx->sys->mount("tmpfs", OVL, "tmpfs", MS_NOSUID | MS_NODEV, o.data);
 		if (r < 0)
 			snprintf(why, size, "mount tmpfs on " OVL ": %s", strerror(-r));
 		return r;

@@ -10,6 +10,7 @@
 #include "overroot/boot.h"
 #include "overroot/config.h"
 #include "overroot/log.h"
+#include "overroot/resolve.h"
 #include "overroot/stages.h"
 
 #define RAMFS_MAGIC 0x858458f6
@@ -23,6 +24,7 @@ static const struct api_mount {
 	{ "/dev", true }, { "/proc", false }, { "/sys", false }, { "/run", false },
 };
 
+/* Everything that can stop the hand-over, before anything is deleted. */
 static int check(struct boot_ctx *ctx, char *init, size_t size)
 {
 	const struct sys_ops *sys = ctx->sys;
@@ -44,17 +46,30 @@ static int check(struct boot_ctx *ctx, char *init, size_t size)
 										    : "(no root)");
 		return -EINVAL;
 	}
-	snprintf(init, size, "%s%s", ctx->newroot, ctx->p.init);
-	int r = sys->stat(init, &st);
-	if (r == 0 && !S_ISREG(st.st_mode))
+	/* init as the new root will see it: through its links, never into the initramfs */
+	char inroot[PATH_MAX];
+	unsigned links = 0;
+	int r = resolve_in_root(sys, ctx->newroot, ctx->p.init, inroot, sizeof(inroot), &links);
+	if (r == 0) {
+		snprintf(init, size, "%s%s", ctx->newroot, inroot);
+		r = sys->stat(init, &st);
+	}
+	if (r == 0 && S_ISDIR(st.st_mode))
+		r = -EISDIR;
+	else if (r == 0 && !S_ISREG(st.st_mode))
 		r = -EACCES;
 	if (r == 0)
 		r = sys->access(init, X_OK);
 	if (r < 0) {
-		log_err("switchroot", "init %s on %s: %s: the initramfs is kept", ctx->p.init,
-			ctx->root_dev, strerror(-r));
+		log_err("switchroot", "init %s on %s: %s%s: the initramfs is kept", ctx->p.init,
+			ctx->root_dev, strerror(-r),
+			r == -ELOOP ? " (a loop of symbolic links)" :
+			r == -ENOENT && links ? " (a symbolic link that leads nowhere)" :
+			r == -EACCES ? " (not an executable file)" : "");
 		return r;
 	}
+	if (links)
+		log_info("switchroot", "init %s is %s in the new root", ctx->p.init, inroot);
 	return 0;
 }
 

@@ -10,6 +10,7 @@ const struct stage *const stages[] = {
 	&stage_kmod,		/* modules-load.d, rd.modules-load */
 	&stage_rootfs,		/* root= -> /rootfs, read-only */
 	&stage_overlayroot,	/* rootrw= -> overlay on /rootfs, the root at /rofs */
+	&stage_handback,	/* /run/initramfs/shutdown: systemd's way back at shutdown */
 	&stage_status,		/* /run/overroot/status: what happened, for the booted system */
 	&stage_switchroot,	/* move the API mounts, free the initramfs, exec init */
 };

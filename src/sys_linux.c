@@ -66,6 +66,20 @@ static int l_access(const char *path, int mode)
 	return NEG(access(path, mode));
 }
 
+static ssize_t l_readlink(const char *path, char *buf, size_t size)
+{
+	if (!size)
+		return -ENAMETOOLONG;
+	ssize_t n = readlink(path, buf, size);
+
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return n;
+}
+
 static int l_open(const char *path, int flags)
 {
 	int fd = open(path, flags | O_CLOEXEC);
@@ -129,6 +143,48 @@ static int l_write_file(const char *path, const void *data, size_t len)
 		len -= (size_t)n;
 	}
 	return NEG(close(fd));
+}
+
+static int l_copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[16384];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, r = 0;
+
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (out < 0) {
+		r = -errno;
+		close(in);
+		return r;
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : 0;
+			break;
+		}
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(out, buf + done, (size_t)(n - done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				r = w < 0 ? -errno : -EIO;
+				break;
+			}
+			done += w;
+		}
+		if (r < 0)
+			break;
+	}
+	close(in);
+	if (r == 0)
+		r = NEG(fchmod(out, mode));	/* the umask must not take the x bits */
+	if (close(out) < 0 && r == 0)
+		r = -errno;
+	return r;
 }
 
 static int l_listdir(const char *path, sys_dirent_fn fn, void *arg)
@@ -389,6 +445,7 @@ static void l_sleep_ms(unsigned ms)
 const struct sys_ops sys_linux = {
 	.mount = l_mount, .umount = l_umount, .mkdir = l_mkdir, .rmdir = l_rmdir,
 	.rename = l_rename, .stat = l_stat, .lstat = l_lstat, .access = l_access,
+	.readlink = l_readlink, .copy_file = l_copy_file,
 	.open = l_open, .fs_magic = l_fs_magic,
 	.read_file = l_read_file, .write_file = l_write_file, .listdir = l_listdir,
 	.finit_module = l_finit_module, .probe = sys_linux_probe, .blk_set_ro = l_blk_set_ro,

@@ -54,6 +54,17 @@ static int t_rename(const char *from, const char *to)
 	TRACE(int, in->rename(from, to), "rename(%s, %s)", from, to);
 }
 
+static ssize_t t_readlink(const char *path, char *buf, size_t size)
+{
+	TRACE(ssize_t, in->readlink(path, buf, size), "readlink(%s)", path);
+}
+
+static int t_copy_file(const char *from, const char *to, mode_t mode)
+{
+	TRACE(int, in->copy_file(from, to, mode), "copy_file(%s, %s, 0%o)", from, to,
+	      (unsigned)mode);
+}
+
 static int t_stat(const char *path, struct stat *ret)
 {
 	TRACE(int, in->stat(path, ret), "stat(%s)", path);
@@ -191,6 +202,7 @@ static void t_sleep_ms(unsigned ms)
 static const struct sys_ops trace_ops = {
 	.mount = t_mount, .umount = t_umount, .mkdir = t_mkdir, .rmdir = t_rmdir,
 	.rename = t_rename, .stat = t_stat, .lstat = t_lstat, .access = t_access,
+	.readlink = t_readlink, .copy_file = t_copy_file,
 	.open = t_open, .fs_magic = t_fs_magic, .read_file = t_read_file,
 	.write_file = t_write_file, .listdir = t_listdir, .finit_module = t_finit_module,
 	.probe = t_probe, .blk_set_ro = t_blk_set_ro, .uevent_open = t_uevent_open,

@@ -10,6 +10,7 @@ extern const struct stage stage_kmod;
 extern const struct stage stage_rootfs;
 extern const struct stage stage_overlayroot;
 extern const struct stage stage_status;
+extern const struct stage stage_handback;
 extern const struct stage stage_switchroot;
 
 #endif

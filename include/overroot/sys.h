@@ -36,6 +36,9 @@ struct sys_ops {
 	int (*stat)(const char *path, struct stat *ret);
 	int (*lstat)(const char *path, struct stat *ret);
 	int (*access)(const char *path, int mode);
+	/* The target of the symbolic link path, NUL-terminated; returns its length
+	 * (-ENAMETOOLONG when it does not fit). */
+	ssize_t (*readlink)(const char *path, char *buf, size_t size);
 	int (*open)(const char *path, int flags);	/* returns the fd */
 	/* statfs(2)'s f_type of the filesystem path is on (RAMFS_MAGIC, TMPFS_MAGIC...) */
 	int (*fs_magic)(const char *path, unsigned long *ret);
@@ -43,6 +46,8 @@ struct sys_ops {
 	ssize_t (*read_file)(const char *path, char *buf, size_t size);
 	/* Create or truncate path (mode 0644) and write len bytes. */
 	int (*write_file)(const char *path, const void *data, size_t len);
+	/* Copy the file from to the new file to (never through a symlink), with mode. */
+	int (*copy_file)(const char *from, const char *to, mode_t mode);
 	/* Calls fn for every entry but "." and ".."; order is the directory's. */
 	int (*listdir)(const char *path, sys_dirent_fn fn, void *arg);
 	int (*finit_module)(const char *path, const char *params);

@@ -14,7 +14,7 @@
 #define MAX_MOUNTS 64
 #define MAX_FAILS 16
 
-enum node_type { N_DIR, N_FILE, N_BLK };
+enum node_type { N_DIR, N_FILE, N_BLK, N_LNK };	/* N_LNK: content is the target */
 
 struct node {
 	char path[256];
@@ -200,6 +200,13 @@ void fake_file(const char *path, const char *content, mode_t mode)
 	snprintf(n->content, sizeof(n->content), "%s", content);
 }
 
+void fake_link(const char *path, const char *target)
+{
+	struct node *n = add(path, N_LNK, 0777);
+
+	snprintf(n->content, sizeof(n->content), "%s", target);
+}
+
 void fake_blk(const char *name, unsigned major, unsigned minor, const struct blkinfo *info)
 {
 	char path[256];
@@ -311,6 +318,12 @@ static int f_mount(const char *src, const char *target, const char *type, unsign
 		}
 		return 0;
 	}
+	if (flags & (MS_PRIVATE | MS_SHARED | MS_SLAVE | MS_UNBINDABLE)) {
+		for (size_t i = 0; i < n_mounts; i++)
+			if (!strcmp(mounts[i].target, target))
+				return 0;
+		return -EINVAL;
+	}
 	if (flags & MS_REMOUNT) {
 		for (size_t i = n_mounts; i-- > 0;)
 			if (!strcmp(mounts[i].target, target)) {
@@ -335,9 +348,14 @@ static int f_umount(const char *target, int flags)
 	int r = hit("umount", target);
 	if (r)
 		return r;
+	size_t l = strlen(target);
+	for (size_t i = 1; i < n_mounts && !(flags & MNT_DETACH); i++)
+		if (!strncmp(mounts[i].target, target, l) && mounts[i].target[l] == '/')
+			return -EBUSY;	/* a mount below it: the kernel refuses */
 	for (size_t i = n_mounts; i-- > 1;)
 		if (!strcmp(mounts[i].target, target)) {
-			mounts[i] = mounts[--n_mounts];
+			memmove(&mounts[i], &mounts[i + 1], (n_mounts - i - 1) * sizeof(mounts[0]));
+			n_mounts--;
 			return 0;
 		}
 	return -EINVAL;
@@ -406,19 +424,79 @@ static int fill_stat(const char *path, struct stat *ret)
 	if (!n)
 		return -ENOENT;
 	memset(ret, 0, sizeof(*ret));
-	ret->st_mode = n->mode |
-		       (n->type == N_DIR ? S_IFDIR : n->type == N_BLK ? S_IFBLK : S_IFREG);
+	ret->st_mode = n->mode | (n->type == N_DIR ? S_IFDIR : n->type == N_BLK ? S_IFBLK :
+				  n->type == N_LNK ? S_IFLNK : S_IFREG);
 	ret->st_dev = mount_of(path)->dev;
 	ret->st_rdev = makedev(n->major, n->minor);
 	ret->st_size = (off_t)strlen(n->content);
 	return 0;
 }
 
+/* Follow a link in the last component as the kernel would from where the caller is: an
+ * absolute target is looked up in the fake's one namespace (the initramfs). */
+static const char *follow(const char *path, char *buf, size_t size)
+{
+	for (int hops = 0; hops < 8; hops++) {
+		struct node *n = find(path);
+		if (!n || n->type != N_LNK)
+			return path;
+		if (n->content[0] == '/') {
+			snprintf(buf, size, "%s", n->content);
+		} else {
+			char parent[256];
+			parent_of(path, parent, sizeof(parent));
+			snprintf(buf, size, "%s/%s", strcmp(parent, "/") ? parent : "", n->content);
+		}
+		path = buf;
+	}
+	return path;
+}
+
 static int f_stat(const char *path, struct stat *ret)
 {
+	char buf[256];
 	int r = hit("stat", path);
 
-	return r ? r : fill_stat(path, ret);
+	return r ? r : fill_stat(follow(path, buf, sizeof(buf)), ret);
+}
+
+static ssize_t f_readlink(const char *path, char *buf, size_t size)
+{
+	int r = hit("readlink", path);
+	if (r)
+		return r;
+	struct node *n = find(path);
+	if (!n)
+		return -ENOENT;
+	if (n->type != N_LNK)
+		return -EINVAL;
+	if (strlen(n->content) >= size)
+		return -ENAMETOOLONG;
+	snprintf(buf, size, "%s", n->content);
+	return (ssize_t)strlen(buf);
+}
+
+static int f_copy_file(const char *from, const char *to, mode_t mode)
+{
+	char parent[256];
+
+	record("copy_file %s %s 0%o", from, to, (unsigned)mode);
+	int r = hit("copy_file", to);
+	if (r)
+		return r;
+	struct node *src = find(from);
+	if (!src || src->type != N_FILE)
+		return -ENOENT;
+	parent_of(to, parent, sizeof(parent));
+	if (!find(parent))
+		return -ENOENT;
+	if ((r = writable(to)))
+		return r;
+	char content[sizeof(src->content)];
+	snprintf(content, sizeof(content), "%s", src->content);
+	struct node *n = add(to, N_FILE, mode);
+	snprintf(n->content, sizeof(n->content), "%s", content);
+	return 0;
 }
 
 static int f_lstat(const char *path, struct stat *ret)
@@ -430,10 +508,11 @@ static int f_lstat(const char *path, struct stat *ret)
 
 static int f_access(const char *path, int mode)
 {
+	char buf[256];
 	int r = hit("access", path);
 	if (r)
 		return r;
-	struct node *n = find(path);
+	struct node *n = find(follow(path, buf, sizeof(buf)));
 	if (!n)
 		return -ENOENT;
 	if ((mode & 1) && !(n->mode & 0111))
@@ -465,6 +544,17 @@ static ssize_t f_read_file(const char *path, char *buf, size_t size)
 	if (r)
 		return r;
 	struct node *n = find(path);
+	if (!n && !strcmp(path, "/proc/self/mountinfo")) {
+		/* made from the mount table, in mount order, as the kernel lists it */
+		size_t len = 0;
+		buf[0] = '\0';
+		for (size_t i = 0; i < n_mounts && len < size; i++)
+			len += (size_t)snprintf(buf + len, size - len,
+						"%zu 1 0:%u / %s %s - fake fake rw\n", 20 + i,
+						(unsigned)mounts[i].dev, mounts[i].target,
+						mounts[i].flags & MS_RDONLY ? "ro" : "rw");
+		return (ssize_t)strlen(buf);
+	}
 	if (!n)
 		return -ENOENT;
 	if (n->type != N_FILE)
@@ -660,6 +750,7 @@ static void f_sleep_ms(unsigned ms)
 const struct sys_ops fake_sys = {
 	.mount = f_mount, .umount = f_umount, .mkdir = f_mkdir, .rmdir = f_rmdir,
 	.rename = f_rename, .stat = f_stat, .lstat = f_lstat, .access = f_access,
+	.readlink = f_readlink, .copy_file = f_copy_file,
 	.open = f_open, .fs_magic = f_fs_magic,
 	.read_file = f_read_file, .write_file = f_write_file, .listdir = f_listdir,
 	.finit_module = f_finit_module, .probe = f_probe, .blk_set_ro = f_blk_set_ro,

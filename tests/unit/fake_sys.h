@@ -15,6 +15,8 @@ void fake_initramfs(void);
 void fake_dir(const char *path);
 void fake_remove(const char *path);
 void fake_file(const char *path, const char *content, mode_t mode);
+/* A symbolic link path -> target (stat and access follow it as the initramfs sees it). */
+void fake_link(const char *path, const char *target);
 /* A block device: /dev/<name>, /sys/class/block/<name>/dev, and what probe() says. */
 void fake_blk(const char *name, unsigned major, unsigned minor, const struct blkinfo *info);
 /* Make the nth call (from 1) of kind ("mount", "mkdir", ...) fail with -err. */

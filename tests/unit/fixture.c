@@ -32,6 +32,8 @@ void boot_setup(const char *cmdline)
 	fake_dir("/proc/sys");
 	fake_dir("/proc/sys/kernel");
 	fake_file("/proc/cmdline", cmdline, 0444);
+	fake_dir("/proc/self");
+	fake_file("/proc/self/exe", "overroot binary", 0755);
 	fake_file("/proc/sys/kernel/osrelease", "6.1.0-test\n", 0444);
 	fake_file("/proc/sys/kernel/printk_devkmsg", "ratelimit\n", 0644);
 	fake_file("/proc/filesystems", "nodev\tproc\n\text4\n", 0444);

@@ -13,9 +13,11 @@ Suite *stages_suite(void);
 Suite *fake_suite(void);
 Suite *overlayroot_suite(void);
 Suite *docs_suite(void);
+Suite *resolve_suite(void);
+Suite *shutdown_suite(void);
 
 #define SUITES cmdline_suite(), mountopts_suite(), kmod_suite(), devspec_suite(), \
 	log_suite(), params_suite(), stages_suite(), fake_suite(), overlayroot_suite(), \
-	docs_suite()
+	docs_suite(), resolve_suite(), shutdown_suite()
 
 #endif
