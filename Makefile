@@ -95,10 +95,13 @@ initramfs: $(BUILD)/init
 	$(Q)ARCH=$(ARCH) KMODULES="$(KMODULES)" KMODDIR="$(KMODDIR)" \
 		sh mk/initramfs.sh initramfs.list $(BUILD)/initramfs.cpio.gz
 
-# For packagers: /init and the man page, nothing else.
+# For packagers: /init, the man page, and the same program as the booted system's overroot
+# command (overroot status, reset, chroot: the initramfs copy is gone after the hand-over).
 MANDIR ?= /usr/share/man
+SBINDIR ?= /usr/sbin
 install: $(BUILD)/init
 	install -D -m 0755 $(BUILD)/init $(DESTDIR)/init
+	install -D -m 0755 $(BUILD)/init $(DESTDIR)$(SBINDIR)/overroot
 	install -D -m 0644 docs/overroot.8 $(DESTDIR)$(MANDIR)/man8/overroot.8
 
 size: $(BUILD)/init

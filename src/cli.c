@@ -1,16 +1,74 @@
-/* overroot as a command in the booted system (not PID 1). */
+/* overroot as a command in the booted system (not PID 1): the initramfs copy is gone after
+ * the hand-over, so the root filesystem carries the same program as /usr/sbin/overroot.
+ * Every command starts from /run/overroot/status, what the boot did. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "overroot/cli.h"
 #include "overroot/config.h"
 
+static const char usage[] =
+	"usage: overroot status [--json]   what the boot did; exit 0 only with a persistent overlay\n"
+	"       overroot reset [--cancel]  start the next boot from an empty upper (or not)\n"
+	"       overroot chroot [COMMAND...]  the original root read-write, for one command\n"
+	"       overroot --version\n";
+
+int cli_status_load(const struct sys_ops *sys, struct cli_status *st)
+{
+	ssize_t n = sys->read_file(CLI_STATUS_FILE, st->text, sizeof(st->text));
+
+	st->n = 0;
+	if (n < 0)
+		return (int)n;
+	for (char *line = st->text; *line && st->n < CLI_STATUS_MAX;) {
+		char *nl = strchr(line, '\n'), *eq = strchr(line, '=');
+		if (nl)
+			*nl = '\0';
+		if (eq && (!nl || eq < nl)) {
+			*eq = '\0';
+			st->key[st->n] = line;
+			st->val[st->n++] = eq + 1;
+		}
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return 0;
+}
+
+const char *cli_status_get(const struct cli_status *st, const char *key)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (!strcmp(st->key[i], key))
+			return st->val[i];
+	return "";
+}
+
+int cli_run(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(const struct sys_ops *, int, char **, FILE *, FILE *);
+	} cmds[] = { { "status", cli_status }, { "reset", cli_reset }, { "chroot", cli_chroot } };
+
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		fputs("overroot " OVERROOT_VERSION "\n", out);
+		return CLI_OK;
+	}
+	for (size_t i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(sys, argc - 1, argv + 1, out, err);
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage, out);
+		return CLI_OK;
+	}
+	if (argc > 1)
+		fprintf(err, "overroot: unknown command '%s'\n", argv[1]);
+	fputs(usage, err);
+	return CLI_USAGE;
+}
+
 int cli_main(const struct sys_ops *sys, int argc, char **argv)
 {
-	(void)sys;
-	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		puts("overroot " OVERROOT_VERSION);
-		return 0;
-	}
-	fputs("overroot: not PID 1: this program is /init in an initramfs\n", stderr);
-	return 1;
+	return cli_run(sys, argc, argv, stdout, stderr);
 }

@@ -12,6 +12,7 @@
 #include "overroot/config.h"
 #include "overroot/log.h"
 #include "overroot/mountopts.h"
+#include "overroot/resetmark.h"
 #include "overroot/stages.h"
 
 #define OVL "/overlay"
@@ -75,6 +76,40 @@ static int reset_upper(struct boot_ctx *ctx, char *why, size_t size)
 	if (r == 0)
 		log_notice("overlayroot", "rootrwreset: starting from an empty upper");
 	return r;
+}
+
+/* --- `overroot reset`: the mark on the rw partition counts as rootrwreset=yes --- */
+
+/* A mark that cannot be read safely is ignored, loudly: the rw partition is not trusted,
+ * and an upper is not thrown away on the word of a symlink or of a file overroot did not
+ * write. */
+static bool reset_marked(struct boot_ctx *ctx)
+{
+	char why[320];
+	int r = resetmark_read(ctx->sys, OVL, why, sizeof(why));
+
+	if (r < 0)
+		log_err("overlayroot", "%s: ignored, the upper is kept", why);
+	return r > 0;
+}
+
+/* Only once the old upper is out of the way: a power cut before this leaves the mark, and
+ * the next boot resets again, which loses nothing that this boot kept. The mark goes into
+ * the trash (one rename) rather than being unlinked: no new system call at boot. */
+static int drop_mark(struct boot_ctx *ctx, char *why, size_t size)
+{
+	char to[PATH_MAX];
+
+	snprintf(to, sizeof(to), TRASH "/reset-mark.%llu", (unsigned long long)ctx->sys->now_ms());
+	int r = ctx->sys->rename(OVL "/" RESETMARK_NAME, to);
+	if (r < 0) {
+		snprintf(why, size, "overroot reset: remove " OVL "/" RESETMARK_NAME ": %s (the "
+			 "next boot would reset again)", strerror(-r));
+		return r;
+	}
+	log_notice("overlayroot", "overroot reset: done, mark " OVL "/" RESETMARK_NAME
+		   " removed");
+	return 0;
 }
 
 /* Mount the rw device (or a tmpfs) on /overlay. */
@@ -170,7 +205,10 @@ static int build_overlay(struct boot_ctx *ctx, char *why, size_t size)
 	const struct sys_ops *sys = ctx->sys;
 	int r;
 
-	if (ctx->p.rootrwreset && (r = reset_upper(ctx, why, size)) < 0)
+	bool marked = reset_marked(ctx);
+	if ((ctx->p.rootrwreset || marked) && (r = reset_upper(ctx, why, size)) < 0)
+		return r;
+	if (marked && (r = drop_mark(ctx, why, size)) < 0)
 		return r;
 	if ((r = ensure_dir(sys, UPPER, why, size)) < 0 ||
 	    (r = ensure_dir(sys, WORK, why, size)) < 0 ||

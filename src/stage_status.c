@@ -54,6 +54,21 @@ static const char *mode_name(const struct boot_ctx *ctx)
 	return ctx->p.rw && !ctx->p.rootrw ? "read-write" : "read-only";
 }
 
+/* systemd's interface for a root that is not on a block device (its own volatile-root
+ * makes the same link): blockdev_get_root(), used by systemd-repart, bootctl and
+ * gpt-auto-generator, reads /run/systemd/volatile-root for the root's real device. Only
+ * under an overlay: a read-only root is on its device already. */
+static void volatile_root_hint(struct boot_ctx *ctx)
+{
+	const struct sys_ops *sys = ctx->sys;
+	int r = sys->mkdir("/run/systemd", 0755);
+
+	if (r == 0 || r == -EEXIST)
+		r = sys->symlink(ctx->root_dev, "/run/systemd/volatile-root");
+	if (r < 0 && r != -EEXIST)
+		log_warn("status", "symlink /run/systemd/volatile-root: %s", strerror(-r));
+}
+
 static int status_run(struct boot_ctx *ctx)
 {
 	struct buf b = { .len = 0 };
@@ -85,6 +100,8 @@ static int status_run(struct boot_ctx *ctx)
 		r = ctx->sys->write_file(STATUS_DIR "/status", b.text, b.len);
 	if (r < 0)
 		log_warn("status", "write " STATUS_DIR "/status: %s", strerror(-r));
+	if (overlay && ctx->root_dev[0])
+		volatile_root_hint(ctx);
 	return r;
 }
 

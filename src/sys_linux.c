@@ -1,11 +1,13 @@
 /* The real sys_ops: the only file that makes system calls with side effects. Every
  * function returns 0 (or a count) or -errno. */
+#define _GNU_SOURCE	/* unshare(2) */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -442,6 +445,92 @@ static void l_sleep_ms(unsigned ms)
 		;
 }
 
+/* --- the overroot command (cli.c) --- */
+
+static int l_geteuid(void)
+{
+	return (int)geteuid();
+}
+
+static int l_unlink(const char *path)
+{
+	return NEG(unlink(path));
+}
+
+static int l_symlink(const char *target, const char *path)
+{
+	return NEG(symlink(target, path));
+}
+
+static int l_fsync(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	int r = NEG(fsync(fd));
+	close(fd);
+	return r;
+}
+
+static int l_fs_usage(const char *path, uint64_t *ret_size, uint64_t *ret_free,
+		      uint64_t *ret_avail)
+{
+	struct statvfs st;
+
+	if (statvfs(path, &st) < 0)
+		return -errno;
+	*ret_size = (uint64_t)st.f_blocks * st.f_frsize;
+	*ret_free = (uint64_t)st.f_bfree * st.f_frsize;
+	*ret_avail = (uint64_t)st.f_bavail * st.f_frsize;
+	return 0;
+}
+
+static int l_blk_get_ro(const char *devpath)
+{
+	int fd = open(devpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK), ro = 0;
+
+	if (fd < 0)
+		return -errno;
+	int r = NEG(ioctl(fd, BLKROGET, &ro));
+	close(fd);
+	return r < 0 ? r : ro != 0;
+}
+
+static int l_unshare(int flags)
+{
+	return NEG(unshare(flags));
+}
+
+static int l_run(const char *root, char *const argv[])
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	int status;
+
+	/* Ctrl-C in the command's terminal is for the command, not for the parent that must
+	 * make the root read-only again afterwards. */
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		if (chroot(root) < 0 || chdir("/") < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int r = pid < 0 ? -errno : 0;
+	while (r == 0 && waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			r = -errno;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (r < 0)
+		return r;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 const struct sys_ops sys_linux = {
 	.mount = l_mount, .umount = l_umount, .mkdir = l_mkdir, .rmdir = l_rmdir,
 	.rename = l_rename, .stat = l_stat, .lstat = l_lstat, .access = l_access,
@@ -455,4 +544,7 @@ const struct sys_ops sys_linux = {
 	.chdir = l_chdir, .open_console = l_open_console, .execv = l_execv,
 	.run_shell = l_run_shell, .reboot = l_reboot, .getpid = l_getpid, .now_ms = l_now_ms,
 	.sleep_ms = l_sleep_ms,
+	/* the overroot command (cli.c) */
+	.geteuid = l_geteuid, .unlink = l_unlink, .symlink = l_symlink, .fsync = l_fsync,
+	.fs_usage = l_fs_usage, .blk_get_ro = l_blk_get_ro, .unshare = l_unshare, .run = l_run,
 };

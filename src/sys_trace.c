@@ -199,6 +199,49 @@ static void t_sleep_ms(unsigned ms)
 	in->sleep_ms(ms);
 }
 
+/* --- the overroot command (cli.c) --- */
+
+static int t_geteuid(void)
+{
+	return in->geteuid();
+}
+
+static int t_unlink(const char *path)
+{
+	TRACE(int, in->unlink(path), "unlink(%s)", path);
+}
+
+static int t_symlink(const char *target, const char *path)
+{
+	TRACE(int, in->symlink(target, path), "symlink(%s, %s)", target, path);
+}
+
+static int t_fsync(const char *path)
+{
+	TRACE(int, in->fsync(path), "fsync(%s)", path);
+}
+
+static int t_fs_usage(const char *path, uint64_t *ret_size, uint64_t *ret_free,
+		      uint64_t *ret_avail)
+{
+	TRACE(int, in->fs_usage(path, ret_size, ret_free, ret_avail), "statvfs(%s)", path);
+}
+
+static int t_blk_get_ro(const char *devpath)
+{
+	TRACE(int, in->blk_get_ro(devpath), "ioctl(%s, BLKROGET)", devpath);
+}
+
+static int t_unshare(int flags)
+{
+	TRACE(int, in->unshare(flags), "unshare(0x%x)", (unsigned)flags);
+}
+
+static int t_run(const char *root, char *const argv[])
+{
+	TRACE(int, in->run(root, argv), "run(%s, %s)", root, argv[0]);
+}
+
 static const struct sys_ops trace_ops = {
 	.mount = t_mount, .umount = t_umount, .mkdir = t_mkdir, .rmdir = t_rmdir,
 	.rename = t_rename, .stat = t_stat, .lstat = t_lstat, .access = t_access,
@@ -211,6 +254,9 @@ static const struct sys_ops trace_ops = {
 	.chroot = t_chroot, .chdir = t_chdir, .open_console = t_open_console,
 	.execv = t_execv, .run_shell = t_run_shell, .reboot = t_reboot, .getpid = t_getpid,
 	.now_ms = t_now_ms, .sleep_ms = t_sleep_ms,
+	/* the overroot command (cli.c) */
+	.geteuid = t_geteuid, .unlink = t_unlink, .symlink = t_symlink, .fsync = t_fsync,
+	.fs_usage = t_fs_usage, .blk_get_ro = t_blk_get_ro, .unshare = t_unshare, .run = t_run,
 };
 
 const struct sys_ops *sys_trace(const struct sys_ops *inner)

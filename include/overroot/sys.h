@@ -78,6 +78,21 @@ struct sys_ops {
 	int (*getpid)(void);
 	uint64_t (*now_ms)(void);	/* CLOCK_MONOTONIC */
 	void (*sleep_ms)(unsigned ms);
+	/* the overroot command (cli.c) */
+	int (*geteuid)(void);
+	int (*unlink)(const char *path);	/* a symlink itself, never what it points to */
+	int (*symlink)(const char *target, const char *path);
+	int (*fsync)(const char *path);		/* a file, or a directory's entries */
+	/* statvfs(2) of the filesystem path is on, in bytes: its size, what is free, and what
+	 * of that unprivileged users may take */
+	int (*fs_usage)(const char *path, uint64_t *ret_size, uint64_t *ret_free,
+			uint64_t *ret_avail);
+	int (*blk_get_ro)(const char *devpath);	/* BLKROGET: 1 read-only, 0 not, or -errno */
+	int (*unshare)(int flags);
+	/* fork; the child chroots to root and chdirs to / there, then execvp's argv[0]; waits
+	 * (ignoring SIGINT and SIGQUIT meanwhile, as system(3)); returns the exit status, 128+N
+	 * for signal N, 127 when argv[0] could not be run. */
+	int (*run)(const char *root, char *const argv[]);
 };
 
 extern const struct sys_ops sys_linux;

@@ -55,6 +55,9 @@ static unsigned waits;
 static int pid = 1;
 static uint64_t clock_ms;
 static char cwd[256];
+/* the overroot command's (cli.c): see fake_cli_set() */
+static int euid, blk_ro, run_status;
+static uint64_t usage[3];
 
 static void record(const char *fmt, ...)
 {
@@ -159,6 +162,8 @@ void fake_reset(void)
 	waits = 0;
 	pid = 1;
 	clock_ms = 1000;
+	fake_cli_set(0, 1, 0);
+	fake_set_usage(0, 0, 0);
 	snprintf(cwd, sizeof(cwd), "/");
 	next_dev = 2;
 	add("/", N_DIR, 0755);
@@ -405,6 +410,12 @@ static int f_rename(const char *from, const char *to)
 		return -ENOENT;
 	if ((r = writable(from)))
 		return r;
+	/* as rename(2): a file replaces what was at to, in one step */
+	struct node *old = find(to);
+	if (old && old->type == N_DIR && find(from)->type != N_DIR)
+		return -EISDIR;
+	if (old && old->type != N_DIR)
+		*old = nodes[--n_nodes];
 	size_t l = strlen(from);
 	for (size_t i = 0; i < n_nodes; i++) {
 		char *p = nodes[i].path;
@@ -747,6 +758,109 @@ static void f_sleep_ms(unsigned ms)
 	clock_ms += ms;
 }
 
+/* --- the overroot command (cli.c) --- */
+
+void fake_cli_set(int uid, int ro, int status)
+{
+	euid = uid;
+	blk_ro = ro;
+	run_status = status;
+}
+
+void fake_set_usage(uint64_t size, uint64_t free_bytes, uint64_t avail)
+{
+	usage[0] = size;
+	usage[1] = free_bytes;
+	usage[2] = avail;
+}
+
+static int f_geteuid(void)
+{
+	return euid;
+}
+
+static int f_unlink(const char *path)
+{
+	record("unlink %s", path);
+	int r = hit("unlink", path);
+	if (r)
+		return r;
+	struct node *n = find(path);
+	if (!n)
+		return -ENOENT;
+	if (n->type == N_DIR)
+		return -EISDIR;
+	if ((r = writable(path)))
+		return r;
+	*n = nodes[--n_nodes];
+	return 0;
+}
+
+static int f_symlink(const char *target, const char *path)
+{
+	char parent[256];
+
+	record("symlink %s %s", target, path);
+	int r = hit("symlink", path);
+	if (r)
+		return r;
+	parent_of(path, parent, sizeof(parent));
+	if (!find(parent))
+		return -ENOENT;
+	if (find(path))
+		return -EEXIST;
+	if ((r = writable(path)))
+		return r;
+	fake_link(path, target);
+	return 0;
+}
+
+static int f_fsync(const char *path)
+{
+	record("fsync %s", path);
+	int r = hit("fsync", path);
+	return r ? r : find(path) ? 0 : -ENOENT;
+}
+
+static int f_fs_usage(const char *path, uint64_t *ret_size, uint64_t *ret_free,
+		      uint64_t *ret_avail)
+{
+	int r = hit("fs_usage", path);
+	if (r)
+		return r;
+	*ret_size = usage[0];
+	*ret_free = usage[1];
+	*ret_avail = usage[2];
+	return 0;
+}
+
+static int f_blk_get_ro(const char *devpath)
+{
+	int r = hit("blk_get_ro", devpath);
+	if (r)
+		return r;
+	struct node *n = find(devpath);
+	return !n ? -ENOENT : n->type != N_BLK ? -ENOTTY : blk_ro;
+}
+
+static int f_unshare(int flags)
+{
+	record("unshare 0x%x", (unsigned)flags);
+	return hit("unshare", NULL);
+}
+
+static int f_run(const char *root, char *const argv[])
+{
+	char line[1024];
+	size_t n = (size_t)snprintf(line, sizeof(line), "run %s", root);
+
+	for (size_t i = 0; argv[i] && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " [%s]", argv[i]);
+	record("%s", line);
+	int r = hit("run", root);
+	return r ? r : run_status;
+}
+
 const struct sys_ops fake_sys = {
 	.mount = f_mount, .umount = f_umount, .mkdir = f_mkdir, .rmdir = f_rmdir,
 	.rename = f_rename, .stat = f_stat, .lstat = f_lstat, .access = f_access,
@@ -760,4 +874,7 @@ const struct sys_ops fake_sys = {
 	.chdir = f_chdir, .open_console = f_open_console, .execv = f_execv,
 	.run_shell = f_run_shell, .reboot = f_reboot, .getpid = f_getpid, .now_ms = f_now_ms,
 	.sleep_ms = f_sleep_ms,
+	/* the overroot command (cli.c) */
+	.geteuid = f_geteuid, .unlink = f_unlink, .symlink = f_symlink, .fsync = f_fsync,
+	.fs_usage = f_fs_usage, .blk_get_ro = f_blk_get_ro, .unshare = f_unshare, .run = f_run,
 };

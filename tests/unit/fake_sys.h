@@ -34,5 +34,10 @@ unsigned fake_count(const char *kind);
 int fake_exists(const char *path);
 const char *fake_content(const char *path);
 uint64_t fake_now(void);
+/* The overroot command's (cli.c): the effective uid, what BLKROGET says for any block
+ * device (1: read-only), and the exit status run() returns (all reset to 0, 1, 0). */
+void fake_cli_set(int uid, int ro, int status);
+/* What fs_usage() says: size, free, free for unprivileged users (bytes). */
+void fake_set_usage(uint64_t size, uint64_t free_bytes, uint64_t avail);
 
 #endif
