@@ -55,3 +55,44 @@ FILES:${PN} = "/init"
 
 # Both are /init.
 RCONFLICTS:${PN} = "initramfs-framework-base"
+
+# overroot-shutdown, for the ROOT image (IMAGE_INSTALL), not the initramfs. systemd needs
+# nothing: it hands its shutdown back to /run/initramfs/shutdown, which overroot leaves at
+# boot. sysvinit and busybox init never do, and their umountfs / "umount -a" unmount /overlay
+# while the overlay on / still holds the rw filesystem, which is then left needing journal
+# recovery at every power-off. This rc step syncs and remounts /overlay read-only first.
+PACKAGES =+ "${PN}-shutdown"
+FILES:${PN}-shutdown = "${sysconfdir}/init.d/overroot-shutdown"
+# sysvinit: an S link in rc0.d and rc6.d (poky's rc runs those with "stop"), after sendsigs
+# (S20), save-rtc.sh (S25) and urandom (S38), before umountfs (S40).
+inherit update-rc.d
+INITSCRIPT_PACKAGES = "${PN}-shutdown"
+INITSCRIPT_NAME:${PN}-shutdown = "overroot-shutdown"
+INITSCRIPT_PARAMS:${PN}-shutdown = "start 39 0 6 ."
+
+do_install:append() {
+	install -D -m 0755 ${S}/contrib/sysv/overroot-shutdown ${D}${sysconfdir}/init.d/overroot-shutdown
+}
+
+# busybox init runs no rc0.d: a ::shutdown: line, after the stop scripts (rcK) and before
+# poky's "swapoff -a" and "umount -a -r". Done when the image is made ($D set) or on the
+# target, once.
+pkg_postinst:${PN}-shutdown() {
+	inittab=$D${sysconfdir}/inittab
+	line='::shutdown:${sysconfdir}/init.d/overroot-shutdown stop'
+	if [ -f "$inittab" ] && grep -q '^::shutdown:' "$inittab" && \
+	   ! grep -q 'overroot-shutdown' "$inittab"; then
+		awk -v line="$line" '
+			!done && /^::shutdown:.*(swapoff|umount)/ { print line; done = 1 }
+			{ print }
+			END { if (!done) print line }' "$inittab" >"$inittab.new" &&
+			mv "$inittab.new" "$inittab"
+	fi
+}
+
+# overroot-tools, for the ROOT image (IMAGE_INSTALL), not the initramfs: the same program as
+# /usr/sbin/overroot, the booted system's `overroot status`, `overroot reset` and `overroot
+# chroot` (the initramfs's /init is freed at the hand-over). The initramfs keeps /init only.
+PACKAGES =+ "${PN}-tools"
+FILES:${PN}-tools = "${sbindir}/overroot"
+EXTRA_OEMAKE += "SBINDIR=${sbindir}"
