@@ -6,7 +6,8 @@ set -eu
 PKGS_NATIVE="make gcc pkg-config file check musl-tools musl-dev
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross
 	qemu-system-arm e2fsprogs fdisk kmod dosfstools mtools libarchive-tools cpio
-	dpkg-dev xz-utils gzip ca-certificates clang libclang-rt-dev"
+	dpkg-dev xz-utils gzip ca-certificates clang libclang-rt-dev
+	mmdebstrap qemu-user-static binfmt-support arch-test"
 PKGS_ARM64="musl-dev:arm64"
 SRC_LIST=/etc/apt/sources.list.d/overroot-deb-src.sources
 
@@ -48,4 +49,18 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	tail -n 20 /tmp/overroot-apt.log
 	exit 1
 }
+
+# The real-root scenarios (tests/qemu/mkrealroot.sh) run arm64 maintainer scripts under
+# qemu-user: binfmt_misc must be mounted and qemu-aarch64 registered.
+if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+	say "mounting binfmt_misc on /proc/sys/fs/binfmt_misc"
+	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc ||
+		say "FAILED to mount binfmt_misc: the real-root scenarios cannot be built here"
+fi
+if [ -e /proc/sys/fs/binfmt_misc/register ] &&
+	! grep -qsx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64; then
+	say "enabling qemu-aarch64 in binfmt_misc (update-binfmts --enable qemu-aarch64)"
+	update-binfmts --enable qemu-aarch64 ||
+		say "FAILED: update-binfmts --enable qemu-aarch64: the real-root scenarios cannot be built here"
+fi
 say "done"

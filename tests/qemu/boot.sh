@@ -1,7 +1,11 @@
 #!/bin/bash
 # boot.sh -i INITRD [-d DISK | -R DISK]... [-c CONSOLE] [-a APPEND] [-l LOG] [-t SECONDS]
-#         [-k PATTERN] [-g SECONDS] [-9] [-I]
+#         [-k PATTERN] [-g SECONDS] [-9] [-I] [-M MACHINE]
 # Boot one qemu-system-aarch64 guest with the Debian arm64 kernel from fetch.sh.
+#   -M MACHINE  virt (default: -cpu cortex-a72, virtio-blk disks) or raspi3b (QEMU's Raspberry
+#               Pi 3B with the kernel package's bcm2837-rpi-3-b.dtb: 1 GiB and 4 CPUs, fixed;
+#               one disk, as the SD card (-drive if=sd; its size must be a power of two); the
+#               PL011 is ttyAMA0 and the mini UART (ttyS0) goes to LOG.aux)
 #   -i INITRD   the initramfs (.cpio.gz)
 #   -d DISK     a raw disk image, as a virtio-blk-device (repeat for more; the first is vda)
 #   -R DISK     the same, read-only (-drive ...,readonly=on: the guest sees a read-only disk)
@@ -26,9 +30,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 die() { echo "boot.sh: ERROR: $*" >&2; exit 2; }
 
 initrd='' append='' log=$top/build/qemu/console.log timeout=${BOOT_TIMEOUT:-120}
-pattern='' grace=3 interactive='' sigkill='' console=console=ttyAMA0
+pattern='' grace=3 interactive='' sigkill='' console=console=ttyAMA0 machine=virt
 disks=()
-while getopts i:d:R:c:a:l:t:k:g:9I opt; do
+while getopts i:d:R:c:a:l:t:k:g:9IM: opt; do
 	case $opt in
 	i) initrd=$OPTARG ;;
 	d) disks+=("rw:$OPTARG") ;;
@@ -41,6 +45,7 @@ while getopts i:d:R:c:a:l:t:k:g:9I opt; do
 	g) grace=$OPTARG ;;
 	9) sigkill=1 ;;
 	I) interactive=1 ;;
+	M) machine=$OPTARG ;;
 	*) die "bad option (see the header of $0)" ;;
 	esac
 done
@@ -54,14 +59,35 @@ grace_ms=$((10#${BASH_REMATCH[1]} * 1000 + 10#${frac:0:3}))
 # shellcheck source=/dev/null
 . "$top/build/qemu/kernel.env"
 
-cmd=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m "${QEMU_MEM:-512}" -nographic -no-reboot
-	-nic none -kernel "$VMLINUZ" -initrd "$initrd" -append "${console:+$console }panic=-1 $append")
+case $machine in
+virt)
+	cmd=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m "${QEMU_MEM:-512}")
+	;;
+raspi3b)
+	# The dtb ships in the kernel package, next to the modules: usr/lib/linux-image-KVER/.
+	dtb=${MODDIR%/lib/modules/*}/usr/lib/linux-image-$KVER/broadcom/bcm2837-rpi-3-b.dtb
+	[ -f "$dtb" ] || die "no Raspberry Pi 3B device tree at $dtb"
+	[ "${#disks[@]}" -le 1 ] || die "raspi3b has one SD card slot: one disk at most"
+	cmd=(qemu-system-aarch64 -M raspi3b -dtb "$dtb")
+	;;
+*) die "unknown machine '$machine' (virt or raspi3b)" ;;
+esac
+cmd+=(-nographic -no-reboot -nic none -kernel "$VMLINUZ" -initrd "$initrd"
+	-append "${console:+$console }panic=-1 $append")
 n=0
 for d in "${disks[@]}"; do
 	ro=${d%%:*} d=${d#*:}
 	[ -f "$d" ] || die "no disk image at $d"
 	[ "$ro" = ro ] && ro=,readonly=on || ro=
-	cmd+=(-drive "file=$d,if=none,format=raw,id=d$n$ro" -device "virtio-blk-device,drive=d$n")
+	if [ "$machine" = raspi3b ]; then
+		size=$(stat -c %s "$d")
+		[ $((size & (size - 1))) = 0 ] ||
+			die "$d: an SD card's size must be a power of two ($size)"
+		cmd+=(-drive "file=$d,if=sd,format=raw$ro")
+	else
+		cmd+=(-drive "file=$d,if=none,format=raw,id=d$n$ro"
+			-device "virtio-blk-device,drive=d$n")
+	fi
 	n=$((n + 1))
 done
 # shellcheck disable=SC2206 # word splitting wanted
@@ -75,6 +101,10 @@ fi
 [ -n "$nothp" ] && cmd=("$nothp" "${cmd[@]}")
 
 if [ -n "$interactive" ]; then
+	# raspi3b: the PL011 (ttyAMA0) belongs to the Bluetooth node of the Pi 3's device tree
+	# (serdev): it prints the console but takes no input, and /dev/ttyAMA0 does not exist. As
+	# on a real Pi 3, the terminal is the mini UART, the second serial port (ttyS1: -c).
+	[ "$machine" = raspi3b ] && cmd+=(-serial null -serial mon:stdio)
 	exec "${cmd[@]}"
 fi
 
@@ -83,7 +113,9 @@ mkdir -p "$(dirname "$log")"
 : >"$log"
 now_ms() { date +%s%3N; }
 start=$(now_ms)
-"${cmd[@]}" -serial "file:$log" -monitor none </dev/null >"$log.qemu" 2>&1 &
+[ "$machine" = raspi3b ] && cmd+=(-serial "file:$log" -serial "file:$log.aux")
+[ "$machine" = raspi3b ] || cmd+=(-serial "file:$log")
+"${cmd[@]}" -monitor none </dev/null >"$log.qemu" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; exit 130' INT TERM
 

@@ -7,6 +7,7 @@ qdir=$top/tests/qemu
 out=$top/build/qemu
 mkdir -p "$out"
 INIT=${INIT:-$top/build/aarch64/init}
+export INIT	# mkdisk.sh installs it as /usr/sbin/overroot
 
 ensure_kernel() {
 	[ -f "$out/kernel.env" ] || "$qdir/fetch.sh" >/dev/null || return 1
@@ -21,20 +22,33 @@ stale() {
 	return 1
 }
 
-# ensure_disk mbr|gpt: the pristine image build/qemu/disk-LAYOUT.img (never booted itself).
+# ensure_disk mbr|gpt|systemd|sysvinit|busybox: the pristine image build/qemu/disk-LAYOUT.img
+# (never booted itself). The real roots (mkrealroot.sh) also depend on mmdebstrap's cached tree,
+# built first; when that fails the image is removed, so no stale one is used.
 ensure_disk() {
 	local img=$out/disk-$1.img
-	if stale "$img.env" "$qdir/mkdisk.sh" "$qdir/testinit.sh" "$out/kernel.env"; then
-		"$qdir/mkdisk.sh" "$img" "$1" || return 1
+	local -a deps=("$qdir/mkdisk.sh" "$qdir/testinit.sh" "$out/kernel.env" "$INIT")
+	case $1 in
+	systemd | sysvinit | busybox)
+		if ! "$qdir/mkrealroot.sh" --base "$1"; then
+			rm -f "$img" "$img.env"
+			return 1
+		fi
+		deps+=("$qdir/mkrealroot.sh" "$qdir"/realroot/* "$top/contrib/sysv/overroot-shutdown")
+		[ "$1" = busybox ] || deps+=("$out/cache/realroot-$1.tar")
+		;;
+	esac
+	if stale "$img.env" "${deps[@]}"; then
+		"$qdir/mkdisk.sh" "$img" "$1" || { rm -f "$img" "$img.env"; return 1; }
 	fi
 }
 
-# ensure_initramfs default|padN|nomods: build/qemu/initramfs-VARIANT.cpio.gz for $INIT.
+# ensure_initramfs default|padN|nomods|raspi: build/qemu/initramfs-VARIANT.cpio.gz for $INIT.
 ensure_initramfs() {
 	local img from
 	case $1 in
-	default | pad[0-9]* | nomods) ;;
-	*) echo "unknown initramfs variant '$1' (default, padN or nomods)" >&2; return 1 ;;
+	default | pad[0-9]* | nomods | nodirs | raspi) ;;
+	*) echo "unknown initramfs variant '$1' (default, padN, nomods or raspi)" >&2; return 1 ;;
 	esac
 	img=$out/initramfs-$1.cpio.gz
 	from="$INIT ${INITRAMFS_EXTRA:-}"
@@ -50,4 +64,12 @@ need_init() {
 		echo "no overroot binary at $INIT: build it (make ARCH=aarch64) or set INIT=path" >&2
 		return 1
 	fi
+}
+
+# sd_pad IMG: grow IMG (sparse) to the next power of two, as QEMU's SD card model wants.
+sd_pad() {
+	local size p=1
+	size=$(stat -c %s "$1") || return 1
+	while [ "$p" -lt "$size" ]; do p=$((p * 2)); done
+	[ "$p" = "$size" ] || truncate -s "$p" "$1"
 }

@@ -1,10 +1,12 @@
 #!/bin/sh
-# mkdisk.sh OUT.img mbr|gpt
+# mkdisk.sh OUT.img mbr|gpt|systemd|sysvinit|busybox
 # Build, without root, a raw disk laid out like the Raspberry Pi card:
 #   p1 boot  vfat  20 MiB  label BOOT   (MBR type c, GPT basic data, PARTLABEL boot)
 #   p2 root  ext4  48 MiB  label root   (PARTLABEL rootfs): busybox, the test init
 #   p3 data  ext4  20 MiB  label data   (PARTLABEL data): empty, for rootrw=
 # and OUT.img.env with the ids read back from the image and each partition's byte range.
+# systemd, sysvinit, busybox: an MBR disk whose root is a real system from mkrealroot.sh (sized
+# for it) and whose data partition has 64 MiB; systemd and sysvinit need root (see there).
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,7 +14,11 @@ die() { echo "mkdisk.sh: ERROR: $*" >&2; exit 1; }
 
 [ $# -eq 2 ] || die "usage: mkdisk.sh OUT.img mbr|gpt"
 out=$1 layout=$2
-case $layout in mbr | gpt) ;; *) die "layout must be mbr or gpt, not '$layout'" ;; esac
+case $layout in
+mbr | gpt) real= ;;
+systemd | sysvinit | busybox) real=$layout ;;
+*) die "layout must be mbr, gpt, systemd, sysvinit or busybox, not '$layout'" ;;
+esac
 [ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null
 # shellcheck source=/dev/null
 . "$top/build/qemu/kernel.env"
@@ -35,11 +41,28 @@ applets="sh ash cat cp cttyhack cut date dd df dmesg echo env false grep head ho
 tmp=$(mktemp -d "$top/build/qemu/mkdisk.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$(dirname "$out")"
+r=$tmp/root
+root_mib=48 data_mib=20
+if [ -n "$real" ]; then
+	# The real root first: its size makes the partition's (ext4's overhead, room for a boot).
+	mkdir -p "$r"
+	"$top/tests/qemu/mkrealroot.sh" "$real" "$r" || die "mkrealroot.sh $real failed"
+	root_mib=$((($(du -sm "$r" | cut -f1) * 5 / 4 + 64 + 15) / 16 * 16))
+	data_mib=64
+fi
 
 # The partition table, on a plain file.
 truncate -s 0 "$out.tmp"
-truncate -s 90M "$out.tmp"
-if [ "$layout" = mbr ]; then
+truncate -s $((root_mib + data_mib + 22))M "$out.tmp"
+if [ -n "$real" ]; then
+	sfdisk -q "$out.tmp" <<EOF
+label: dos
+label-id: $mbr_id
+start=$((1 * mib)), size=$((20 * mib)), type=c
+start=$((21 * mib)), size=$((root_mib * mib)), type=83
+start=$(((21 + root_mib) * mib)), size=$((data_mib * mib)), type=83
+EOF
+elif [ "$layout" = mbr ]; then
 	sfdisk -q "$out.tmp" <<EOF
 label: dos
 label-id: $mbr_id
@@ -75,26 +98,33 @@ mcopy -m -i "$tmp/boot.fs" "$tmp/README.txt" ::/README.txt
 place 1 "$tmp/boot.fs"
 
 # p2: root (ext4), filled from a directory.
-r=$tmp/root
-mkdir -p "$r/bin" "$r/sbin" "$r/etc"
-for d in proc sys dev run tmp rofs overlay mnt data; do mkdir -p "$r/$d"; done
-cp "$BUSYBOX" "$r/bin/busybox"
-for a in $applets; do ln -s busybox "$r/bin/$a"; done
-cp "$top/tests/qemu/testinit.sh" "$r/sbin/init"
-chmod 0755 "$r/bin/busybox" "$r/sbin/init"
-echo overroot-test >"$r/etc/hostname"
-echo "pristine root" >"$r/etc/overroot-test-root"
+if [ -z "$real" ]; then
+	mkdir -p "$r/bin" "$r/sbin" "$r/etc"
+	for d in proc sys dev run tmp rofs overlay mnt data; do mkdir -p "$r/$d"; done
+	cp "$BUSYBOX" "$r/bin/busybox"
+	for a in $applets; do ln -s busybox "$r/bin/$a"; done
+	cp "$top/tests/qemu/testinit.sh" "$r/sbin/init"
+	# Links for init= faults: one that leads nowhere, one to itself (a loop).
+	ln -s /lib/gone/init "$r/sbin/init-dangling"
+	ln -s init-loop "$r/sbin/init-loop"
+	chmod 0755 "$r/bin/busybox" "$r/sbin/init"
+	echo overroot-test >"$r/etc/hostname"
+	echo "pristine root" >"$r/etc/overroot-test-root"
+fi
+# The overroot command of the booted system (overroot status, reset, chroot): the binary that
+# is /init, installed as `make install` does.
+install -D -m 0755 "${INIT:-$top/build/aarch64/init}" "$r/usr/sbin/overroot"
 # mkfs.ext4 -d copies the host's timestamps.
 find "$r" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 mkfs_ext4() { # LABEL UUID DIR FSFILE MIB
 	truncate -s "$5M" "$4"
 	mkfs.ext4 -q -F -L "$1" -U "$2" -E "hash_seed=$2,root_owner=0:0" ${3:+-d "$3"} "$4"
 }
-mkfs_ext4 root "$root_uuid" "$r" "$tmp/root.fs" 48
+mkfs_ext4 root "$root_uuid" "$r" "$tmp/root.fs" "$root_mib"
 place 2 "$tmp/root.fs"
 
 # p3: data (ext4), empty.
-mkfs_ext4 data "$data_uuid" "" "$tmp/data.fs" 20
+mkfs_ext4 data "$data_uuid" "" "$tmp/data.fs" "$data_mib"
 place 3 "$tmp/data.fs"
 
 # Read every id back from the finished image rather than trusting what was asked for.
@@ -102,7 +132,7 @@ probe() { # N TAG
 	blkid -p -o value -s "$2" -O "$(($(part_field "$1" start) * 512))" "$out.tmp"
 }
 ptuuid=$(blkid -p -o value -s PTUUID "$out.tmp")
-if [ "$layout" = mbr ]; then
+if [ "$layout" != gpt ]; then
 	root_partuuid=$ptuuid-02 data_partuuid=$ptuuid-03 root_partlabel='' data_partlabel=''
 else
 	root_partuuid=$(sfdisk --part-uuid "$out.tmp" 2 | tr '[:upper:]' '[:lower:]')

@@ -7,6 +7,11 @@
 #   padN      adds /pad, N MiB of random data (a bare number N means the same)
 #   nomods    no module at all (no .ko, no modules.dep), but modules-load.d still names the
 #             usual ones: an image whose module packages were forgotten
+#   raspi     for QEMU's Raspberry Pi 3B (boot.sh -M raspi3b): bcm2835 (the sdhost driver:
+#             the SD card as mmcblk0; mmc_block is built in) and bcm2835_wdt (without it
+#             poweroff ends in "System halted" and QEMU never exits) instead of the virtio ones
+#   nodirs    no mount point at all (no /proc /sys /run /rootfs /overlay): an initramfs a user
+#             built by hand; overroot must make every mount point it uses
 # INITRAMFS_EXTRA=DIR (environment) copies DIR's tree on top.
 set -eu
 
@@ -20,8 +25,9 @@ kmodules_extra="vfat fat nls_cp437 nls_iso8859_1"
 case $variant in
 default) ;;
 pad[0-9]* | [0-9]*) pad=${variant#pad} ;;
-nomods) ;;
-*) die "unknown variant '$variant' (default, padN or nomods)" ;;
+nomods | nodirs) ;;
+raspi) kmodules="bcm2835 bcm2835_wdt crc32c_generic ext4 overlay" ;;
+*) die "unknown variant '$variant' (default, padN, nomods, nodirs or raspi)" ;;
 esac
 [ -f "$init" ] || die "no init binary at $init"
 [ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null
@@ -30,7 +36,7 @@ esac
 
 mkdir -p "$top/build/qemu" "$(dirname "$out")"
 extra=$(mktemp -d "$top/build/qemu/initramfs-extra.XXXXXX")
-trap 'rm -rf "$extra"' EXIT
+trap 'rm -rf "$extra" "$extra.list"' EXIT
 if [ -n "${INITRAMFS_EXTRA:-}" ]; then
 	cp -R "$INITRAMFS_EXTRA/." "$extra/" || die "cannot copy INITRAMFS_EXTRA=$INITRAMFS_EXTRA"
 fi
@@ -43,8 +49,14 @@ if [ "$variant" = nomods ]; then
 	kmodules='' kmodules_extra=''
 fi
 
+list=$top/initramfs.list
+if [ "$variant" = nodirs ]; then
+	list=$extra.list
+	grep -vE '^dir /(proc|sys|run|rootfs|overlay) ' "$top/initramfs.list" >"$list"
+fi
+
 INIT=$(cd "$(dirname "$init")" && pwd)/$(basename "$init") \
 KMODULES=$kmodules KMODULES_EXTRA=$kmodules_extra KMODDIR=$MODDIR EXTRA_DIR=$extra \
-	sh "$top/mk/initramfs.sh" "$top/initramfs.list" "$out" ||
+	sh "$top/mk/initramfs.sh" "$list" "$out" ||
 	die "mk/initramfs.sh failed"
 echo "mkinitramfs.sh: $out ($(du -k "$out" | cut -f1) KiB, kernel $KVER)" >&2

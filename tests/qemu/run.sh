@@ -197,8 +197,9 @@ cut_ms() {
 run_scenario() {
 	local name=$1 dir=$out/run/$1
 	local disk=mbr rootsha=on datasha=off data='' n=0 key val i t0 envf='' img='' sha0 sha re
-	local dsha0 line log st pat ms dopt pre post
-	local -a cmdline initrd end timeout expect reject compare drive console fsck cutopt
+	local dsha0 line log st pat ms dopt pre post machine=virt rdefault=default
+	local -a cmdline initrd end timeout expect reject compare drive console fsck cutopt clean
+	local -a rootchange=()
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	t0=$(date +%s%3N)
@@ -215,12 +216,22 @@ run_scenario() {
 		datasha) datasha=$val ;;
 		data) data=$val ;;
 		compare) compare+=("$val") ;;
+		machine)
+			# raspi3b: the disk is the SD card (padded to a power of two), initramfs raspi
+			[ "$n" = 0 ] || { result FAIL ": 'machine' after a 'boot' line"; return; }
+			case $val in
+			virt) ;;
+			raspi3b) rdefault=raspi ;;
+			*) result FAIL ": unknown machine '$val' (virt or raspi3b)"; return ;;
+			esac
+			machine=$val
+			;;
 		boot)
 			n=$((n + 1))
-			cmdline[n]=$val initrd[n]=default end[n]=poweroff timeout[n]=$BOOT_TIMEOUT
-			expect[n]='' reject[n]='' drive[n]=rw console[n]=console=ttyAMA0 fsck[n]=''
+			cmdline[n]=$val initrd[n]=$rdefault end[n]=poweroff timeout[n]=$BOOT_TIMEOUT
+			expect[n]='' reject[n]='' drive[n]=rw console[n]=console=ttyAMA0 fsck[n]='' clean[n]=''
 			;;
-		initramfs | end | timeout | expect | reject | drive | console | fsck)
+		initramfs | end | timeout | expect | reject | drive | console | fsck | clean)
 			[ "$n" -gt 0 ] || { result FAIL ": '$key' before the first 'boot' line"; return; }
 			case $key in
 			initramfs) initrd[n]=$val ;;
@@ -231,7 +242,12 @@ run_scenario() {
 			drive) drive[n]=$val ;;
 			console) console[n]=$val ;;
 			fsck) fsck[n]=$val ;;
+			clean) clean[n]=$val ;;
 			esac
+			;;
+		rootchange)	# rootchange yes: this boot must change the root partition (see scenarios.txt)
+			[ "$n" -gt 0 ] || { result FAIL ": 'rootchange' before the first 'boot' line"; return; }
+			rootchange[n]=$val
 			;;
 		rounds-error) result FAIL ": 'rounds $val': not a number"; return ;;
 		*) result FAIL ": unknown key '$key' in $scenarios"; return ;;
@@ -241,7 +257,12 @@ run_scenario() {
 
 	if [ "$disk" != none ]; then
 		envf=$out/disk-$disk.img.env img=$dir/disk.img
+		if [ ! -f "$envf" ]; then
+			result FAIL ": disk '$disk' could not be built (see above: tests/qemu/mkdisk.sh)"
+			return
+		fi
 		cp --sparse=always "$out/disk-$disk.img" "$img"
+		[ "$machine" = raspi3b ] && sd_pad "$img"
 		if [ -n "$data" ] && ! prepare_data "$img" "$envf" "$data"; then
 			result FAIL ": cannot make the data partition '$data'"
 			return
@@ -300,7 +321,7 @@ run_scenario() {
 		echo "$line" >"$dir/boot$i.cmdline"
 		"$qdir/boot.sh" -i "$out/initramfs-${initrd[i]}.cpio.gz" ${img:+"$dopt" "$img"} \
 			-c "${console[i]}" -a "$line" -l "$log" -t "${timeout[i]}" ${pat:+-k "$pat"} \
-			"${cutopt[@]}" >"$dir/boot$i.end" 2>"$dir/boot$i.err"
+			-M "$machine" "${cutopt[@]}" >"$dir/boot$i.end" 2>"$dir/boot$i.err"
 		st=$?
 		case $st:${end[i]} in
 		124:*) result FAIL ": boot $i: guest still running after ${timeout[i]} s" "$log"; return ;;
@@ -342,7 +363,13 @@ run_scenario() {
 		done <<<"${expect[i]}"
 		if [ -n "$img" ] && [ "$rootsha" = on ]; then
 			sha=$(part_sha "$img" "$envf" ROOT)
-			if [ "$sha" != "$sha0" ]; then
+			if [ "${rootchange[i]:-}" = yes ]; then
+				if [ "$sha" = "$sha0" ]; then
+					result FAIL ": boot $i did not change the root partition (rootchange yes)" "$log"
+					return
+				fi
+				sha0=$sha	# the new root: later boots must leave it as it is now
+			elif [ "$sha" != "$sha0" ]; then
 				result FAIL ": boot $i changed the root partition (sha256 $sha0 -> $sha)" "$log"
 				return
 			fi
@@ -366,6 +393,21 @@ run_scenario() {
 				return
 			fi
 		fi
+		# clean PART...: the shutdown left each journal empty (no needs_recovery).
+		for key in ${clean[i]}; do
+			case $key in root | data) ;; *) result FAIL ": boot $i: bad clean '$key'"; return ;; esac
+			[ -n "$img" ] || { result FAIL ": boot $i: clean without a disk"; return; }
+			part_out "$img" "$envf" "${key^^}" "$dir/clean.part"
+			dumpe2fs -h "$dir/clean.part" >"$dir/boot$i.dumpe2fs-$key" 2>&1
+			rm -f "$dir/clean.part"
+			echo "boot $i: $key: $(grep -E '^Filesystem (state|features):' \
+				"$dir/boot$i.dumpe2fs-$key" | tr -s ' \n' ' ')" >>"$dir/notes"
+			if grep -q '^Filesystem features:.*needs_recovery' "$dir/boot$i.dumpe2fs-$key"; then
+				result FAIL ": boot $i: $key partition not clean after the shutdown$(
+					) (dumpe2fs -h: needs_recovery)" "$log"
+				return
+			fi
+		done
 	done
 
 	# compare A B TOL RE: the numbers RE captures in boots A and B differ by at most TOL.
@@ -396,9 +438,15 @@ need_init || exit 2
 ensure_kernel || exit 2
 for v in $(for name in $names; do stanza "$name"; done |
 	awk '$1 == "disk" && $2 != "none" { print "disk " $2 } $1 == "initramfs" { print "initramfs " $2 }
+		$1 == "machine" && $2 == "raspi3b" { print "initramfs raspi" }
 		END { print "disk mbr"; print "initramfs default" }' | sort -u | tr ' ' ':'); do
 	case $v in
-	disk:*) ensure_disk "${v#disk:}" || exit 2 ;;
+	disk:mbr | disk:gpt) ensure_disk "${v#disk:}" || exit 2 ;;
+	disk:*)
+		# a real root (mkrealroot.sh): its scenarios FAIL, the others still run
+		ensure_disk "${v#disk:}" ||
+			echo "run.sh: disk '${v#disk:}' could not be built: its scenarios FAIL" >&2
+		;;
 	initramfs:*) ensure_initramfs "${v#initramfs:}" || exit 2 ;;
 	esac
 done

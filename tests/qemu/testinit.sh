@@ -24,6 +24,14 @@
 #   idlesync   the same, but sync every 0.2 s (what reaches the disk is what was done)
 #   shutdown   what a real init does last: kill every other process, sync, remount / and
 #              /overlay read-only (the rw fs is then clean, its journal empty): shutdown: ...
+#   clistatus  `overroot status` and `overroot status --json` as cli: lines, then
+#              "cli: status exit=N"
+#   clichroot  `overroot chroot` writes /etc/overroot-chroot-change into the original root:
+#              its lines as cli: lines, "cli: chroot exit=N", then rofs_change=... (as /rofs
+#              shows it) and rofs_mount=ro|rw
+#   clireset   `overroot reset`: cli: lines, "cli: reset exit=N"; clicancel: reset --cancel
+#   clicheck   mark=present|MISSING (/overlay/.overroot-reset), rofs_change= and root_change=
+#              (the file through /rofs and through the overlay), MISSING when absent
 
 # First, for the speed bench: the time at which the real init started, in the kernel log.
 { echo "testinit: start" >/dev/kmsg; } 2>/dev/null || echo "testinit: start (no /dev/kmsg)"
@@ -228,6 +236,35 @@ act_shutdown() {
 	done
 }
 
+cli() { # NAME ARGS...: run `overroot ARGS...`, print its lines and "cli: NAME exit=N"
+	name=$1
+	shift
+	out=$(overroot "$@" 2>&1)
+	st=$?
+	echo "$out" | sed 's/^/cli: /'
+	echo "cli: $name exit=$st"
+}
+
+act_clistatus() {
+	cli status status --json
+	cli status status
+}
+
+act_clichroot() {
+	cli chroot chroot sh -c 'echo "changed through overroot chroot" >/etc/overroot-chroot-change'
+	echo "rofs_change=$(cat /rofs/etc/overroot-chroot-change 2>/dev/null || echo MISSING)"
+	echo "rofs_mount=$(sed -n 's|^[^ ]* /rofs [^ ]* \(r[ow]\).*|\1|p' /proc/mounts)"
+}
+
+act_clireset() { cli reset reset; }
+act_clicancel() { cli reset reset --cancel; }
+
+act_clicheck() {
+	if [ -e /overlay/.overroot-reset ]; then echo "mark=present"; else echo "mark=MISSING"; fi
+	echo "rofs_change=$(cat /rofs/etc/overroot-chroot-change 2>/dev/null || echo MISSING)"
+	echo "root_change=$(cat /etc/overroot-chroot-change 2>/dev/null || echo MISSING)"
+}
+
 if [ -z "${tinit+set}" ]; then
 	hostname -F /etc/hostname 2>/dev/null
 	echo
@@ -243,6 +280,7 @@ else
 		case $a in
 		report | status | write | readback | kmsg | fill | writeprobe | unfill | churn | synced | abc | \
 			abccheck | savelog | showsaved | idle | idlesync | shutdown) "act_$a" "$@" ;;
+		clistatus | clichroot | clireset | clicancel | clicheck) "act_$a" ;;
 		*) echo "testinit: unknown action '$a'" ;;
 		esac
 	done
