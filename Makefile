@@ -73,6 +73,10 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/overroot/*.h) $(BLKID_DEP) | $(HOST
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $(KHEADERS_CFLAGS) $(BLKID_CFLAGS) -c $< -o $@
 
+# /init's size budget, stripped: 288 KiB. It was 256 KiB while /init was only the boot; the
+# same program is now also the shutdown systemd hands back to (src/shutdown.c) and the booted
+# system's overroot command (src/cli*.c), which cost about 20 KiB together.
+SIZE_BUDGET := 294912
 # STRIP_INIT=0 leaves /init unstripped (Yocto strips and splits the debug info itself).
 STRIP_INIT ?= 1
 $(BUILD)/init: $(OBJ)
@@ -80,7 +84,7 @@ $(BUILD)/init: $(OBJ)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@.unstripped $(OBJ) $(BLKID_LIBS)
 ifeq ($(STRIP_INIT),1)
 	$(Q)$(STRIP) -o $@ $@.unstripped
-	@echo "  SIZE    $@: $$(stat -c %s $@) bytes stripped (budget 262144)"
+	@echo "  SIZE    $@: $$(stat -c %s $@) bytes stripped (budget $(SIZE_BUDGET))"
 else
 	$(Q)cp $@.unstripped $@
 endif
