@@ -11,13 +11,13 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include "overroot/cli.h"
 #include "overroot/log.h"
 #include "overroot/shutdown.h"
 
 #define MOUNTS_MAX 128
 #define PASSES_MAX 8
 #define ALIAS "/overroot-rw"	/* the rw device mounted again, in our own root */
-#define STATUS "/run/overroot/status"
 #ifndef RB_KEXEC
 #define RB_KEXEC 0x45584543
 #endif
@@ -100,19 +100,6 @@ static int list_oldroot(const struct sys_ops *sys, struct mounts *ret)
 	return 0;
 }
 
-/* The value of key in the status file the boot left ("" when missing). */
-static void status_value(const char *status, const char *key, char *ret, size_t size)
-{
-	size_t kl = strlen(key);
-
-	ret[0] = '\0';
-	for (const char *l = status; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-		if (!strncmp(l, key, kl) && l[kl] == '=') {
-			snprintf(ret, size, "%.*s", (int)strcspn(l + kl + 1, "\n"), l + kl + 1);
-			return;
-		}
-}
-
 /* The overlay would not go, so the rw filesystem's superblock is still alive, perhaps with
  * no mount of its own left (systemd unmounted /overlay): mounting the device again gives
  * that same superblock, and a read-only remount of it commits the journal. */
@@ -151,17 +138,17 @@ int shutdown_run(struct boot_ctx *ctx, const char *verb)
 {
 	const struct sys_ops *sys = ctx->sys;
 	static struct mounts m;
-	char status[2048] = "", rw_dev[256], rw_type[32];
+	static struct cli_status status;	/* the boot's /run/overroot/status */
 	int fd = sys->open("/dev/kmsg", O_WRONLY | O_NOCTTY);
 
 	if (fd >= 0)
 		log_setup(fd, LOG_LVL_INFO);
 	log_info("shutdown", "systemd handed back for %s: taking the old root apart", verb);
 	int cmd = verb_cmd(verb);
-	if (sys->read_file(STATUS, status, sizeof(status)) < 0)
-		log_warn("shutdown", "read " STATUS ": the rw device is unknown");
-	status_value(status, "rw_device", rw_dev, sizeof(rw_dev));
-	status_value(status, "rw_type", rw_type, sizeof(rw_type));
+	if (cli_status_load(sys, &status) < 0)
+		log_warn("shutdown", "read " CLI_STATUS_FILE ": the rw device is unknown");
+	const char *rw_dev = cli_status_get(&status, "rw_device");
+	const char *rw_type = cli_status_get(&status, "rw_type");
 	/* Our unmounts must not reach other namespaces, nor theirs come to us. */
 	sys->mount(NULL, OLDROOT, NULL, MS_REC | MS_PRIVATE, NULL);
 
