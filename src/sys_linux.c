@@ -126,26 +126,33 @@ static ssize_t l_read_file(const char *path, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
-static int l_write_file(const char *path, const void *data, size_t len)
+/* All of len bytes to fd, through EINTR and short writes. */
+static int write_all(int fd, const void *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	const char *p = data;
 
-	if (fd < 0)
-		return -errno;
 	while (len) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
-			close(fd);
-			return -e;
-		}
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
 		p += n;
 		len -= (size_t)n;
 	}
-	return NEG(close(fd));
+	return 0;
+}
+
+static int l_write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	if (fd < 0)
+		return -errno;
+	int r = write_all(fd, data, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
 }
 
 static int l_copy_file(const char *from, const char *to, mode_t mode)
@@ -169,17 +176,7 @@ static int l_copy_file(const char *from, const char *to, mode_t mode)
 			r = n < 0 ? -errno : 0;
 			break;
 		}
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(out, buf + done, (size_t)(n - done));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				r = w < 0 ? -errno : -EIO;
-				break;
-			}
-			done += w;
-		}
-		if (r < 0)
+		if ((r = write_all(out, buf, (size_t)n)) < 0)
 			break;
 	}
 	close(in);
