@@ -114,10 +114,13 @@ size: $(BUILD)/init
 # --- host tools: install what is missing from Debian's packages --------------------------
 # (HOSTDEPS: only with our own toolchain, set at the top.)
 HOST_TOOLS := gcc clang pkg-config musl-gcc aarch64-linux-gnu-gcc qemu-system-aarch64 mkfs.ext4 \
-	sfdisk depmod mkfs.vfat mcopy bsdtar dpkg-source file
+	sfdisk depmod mkfs.vfat mcopy bsdtar dpkg-source file flex bison bc fdtput lz4 zstd lzop
 hostdeps:
 	$(Q)missing=""; for t in $(HOST_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	[ -f /usr/lib/aarch64-linux-musl/musl-gcc.specs ] || missing="$$missing musl-dev:arm64"; \
+	[ -f /usr/src/linux-source-6.1.tar.xz ] || missing="$$missing linux-source-6.1"; \
+	qemu-system-aarch64 -machine help 2>/dev/null | grep -q '^raspi4b' || \
+		missing="$$missing qemu-system-arm(raspi4b)"; \
 	pkg-config --exists check 2>/dev/null || missing="$$missing check"; \
 	dpkg-query -W -f='$${Status}' libclang-rt-dev 2>/dev/null | grep -q "ok installed" || \
 		missing="$$missing libclang-rt-dev"; \
