@@ -2,7 +2,8 @@ SUMMARY = "/init for an initramfs: root read-only under a writable overlay, then
 DESCRIPTION = "overroot is one static C program (libblkid) that replaces initramfs-framework: \
 it finds root= (/dev/..., UUID=, LABEL=, PARTUUID=, PARTLABEL=) without udev, waits for it on \
 kernel events, mounts it read-only, puts an overlay on it with rootrw= and hands over to the \
-real init with switch_root."
+real init with switch_root. Without an initramfs, the kernel runs it as init=/usr/sbin/overroot \
+(overroot-tools) and it does the same on the root the kernel mounted."
 SECTION = "base"
 LICENSE = "MIT"
 LIC_FILES_CHKSUM = "file://LICENSE;md5=baa0a0cbc917f390f231b6f1279c64f3"
@@ -92,7 +93,8 @@ pkg_postinst:${PN}-shutdown() {
 
 # overroot-tools, for the ROOT image (IMAGE_INSTALL), not the initramfs: the same program as
 # /usr/sbin/overroot, the booted system's `overroot status`, `overroot reset` and `overroot
-# chroot` (the initramfs's /init is freed at the hand-over). The initramfs keeps /init only.
+# chroot` (the initramfs's /init is freed at the hand-over), and, without an initramfs, what the
+# kernel runs as init=/usr/sbin/overroot. The initramfs keeps /init only.
 PACKAGES =+ "${PN}-tools"
 FILES:${PN}-tools = "${sbindir}/overroot"
 EXTRA_OEMAKE += "SBINDIR=${sbindir}"
