@@ -28,6 +28,11 @@ jobs=${JOBS:-$(nproc)}
 kmake() { make -s -C "$out/src" O="$out/obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
 	-j"$jobs" "$@"; }
 
+# One build at a time in OUT: the kernel's make and the .config edits below are not safe to run
+# twice at once (two scenario runners, a bench beside make kernel).
+exec 9>"$out/.lock"
+flock 9
+
 [ -f "$tarball" ] || die "no $tarball: install Debian's linux-source-6.1 (tools/setup-host.sh)"
 for t in aarch64-linux-gnu-gcc flex bison bc; do
 	command -v $t >/dev/null || die "$t not found: run tools/setup-host.sh as root"
@@ -92,6 +97,7 @@ set_source() {
 	[ -z "$1" ] || grep -qx "CONFIG_INITRAMFS_COMPRESSION_$(echo "$2" | tr a-z A-Z)=y" "$cfg" ||
 		die "the kernel did not take INITRAMFS_COMPRESSION=$2"
 }
+bundled=
 for spec in "$@"; do
 	name=${spec%%=*} src=${spec#*=}
 	[ -f "$src" ] || die "$name: no $src"
@@ -105,8 +111,9 @@ for spec in "$@"; do
 	kmake Image || { set_source ""; die "bundling $src failed (see above)"; }
 	cp "$out/obj/arch/arm64/boot/Image" "$img"
 	echo "$key" >"$img.from"
+	bundled=1
 done
-[ $# = 0 ] || set_source ""
+[ -z "$bundled" ] || set_source ""
 
 kver=$(cat "$out/obj/include/config/kernel.release" 2>/dev/null || echo 6.1)
 cat >"$out/kernel.env" <<EOF
