@@ -1,0 +1,49 @@
+/* The failure sweep (test_sweep*.c): run a case once to count its calls, then again with
+ * call k failing, for every k, with each error that call can return that matters. */
+#ifndef SWEEP_H
+#define SWEEP_H
+
+#include <stdbool.h>
+
+#define SWEEP_ERRS_MAX 4
+
+/* The errors of one kind of call that the sweep tries: at most SWEEP_ERRS_MAX, 0-ended. */
+const int *sweep_errors(const char *kind);
+
+/* One case: set up a fresh machine (fresh: also the rw partition's contents), run it and
+ * return its outcome, then check_failed checks the invariants after a run with call k
+ * failing with err (kind: the call's). */
+struct sweep_case {
+	const char *name;
+	void (*setup)(const void *row, bool fresh);
+	int (*run)(const void *row);
+	void (*check)(const void *row, int base, int outcome, unsigned k, const char *kind,
+		      int err);
+};
+
+/* Sweep every call of rows[0..n) (each elem bytes); returns the failure points tried (call
+ * x error), and adds the calls of the baselines to *ret_calls. */
+unsigned sweep(const struct sweep_case *c, const void *rows, size_t n, size_t elem,
+	       unsigned *ret_calls);
+
+/* The log overroot wrote to /dev/kmsg during the last run, and whether a line of it at
+ * error, warning or notice level names err. */
+const char *sweep_kmsg(void);
+bool sweep_kmsg_names(int err);
+/* Route overroot's log (and the fake's /dev/kmsg) to the capture, emptied. */
+int sweep_capture(void);
+
+/* A broken invariant: said on stdout (the first one with the logs), counted, and the sweep
+ * goes on, so that one run lists them all; sweep() fails the test at the end if any. */
+#define SWEEP_CHECK(cond, ...)							\
+	do {									\
+		if (!(cond))							\
+			sweep_broken(__FILE__, __LINE__, __VA_ARGS__);		\
+	} while (0)
+void sweep_broken(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "row name, call k (kind) failing with EIO" for the messages of failed checks. */
+const char *sweep_where(const char *row, unsigned k, const char *kind, int err);
+
+#endif
