@@ -311,11 +311,11 @@ int fake_blk_ro_flag(const char *devpath)
 
 void fake_save(const char *prefix)
 {
-	size_t l = strlen(prefix);
+	size_t l = strlen(prefix), max = sizeof(saved) / sizeof(saved[0]);
 
 	n_saved = 0;
 	for (size_t i = 0; i < n_nodes; i++)
-		if (!strncmp(nodes[i].path, prefix, l) && n_saved < sizeof(saved) / sizeof(saved[0]))
+		if (!strncmp(nodes[i].path, prefix, l) && n_saved < max)
 			saved[n_saved++] = nodes[i];
 }
 
@@ -379,6 +379,19 @@ const char *fake_content(const char *path)
 uint64_t fake_now(void)
 {
 	return clock_ms;
+}
+
+const char *fake_mountinfo(char *buf, size_t size)
+{
+	/* made from the mount table, in mount order, as the kernel lists it */
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n_mounts && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len,
+					"%zu 1 0:%u / %s %s - fake fake rw\n", 20 + i, (unsigned)mounts[i].dev, mounts[i].target,
+					mounts[i].flags & MS_RDONLY ? "ro" : "rw");
+	return buf;
 }
 
 /* --- the ops ------------------------------------------------------------------------- */
@@ -648,17 +661,8 @@ static ssize_t f_read_file(const char *path, char *buf, size_t size)
 	if (r)
 		return r;
 	struct node *n = find(path);
-	if (!n && !strcmp(path, "/proc/self/mountinfo")) {
-		/* made from the mount table, in mount order, as the kernel lists it */
-		size_t len = 0;
-		buf[0] = '\0';
-		for (size_t i = 0; i < n_mounts && len < size; i++)
-			len += (size_t)snprintf(buf + len, size - len,
-						"%zu 1 0:%u / %s %s - fake fake rw\n", 20 + i,
-						(unsigned)mounts[i].dev, mounts[i].target,
-						mounts[i].flags & MS_RDONLY ? "ro" : "rw");
-		return (ssize_t)strlen(buf);
-	}
+	if (!n && !strcmp(path, "/proc/self/mountinfo"))
+		return (ssize_t)strlen(fake_mountinfo(buf, size));
 	if (!n)
 		return -ENOENT;
 	if (n->type != N_FILE)

@@ -49,6 +49,8 @@ void fake_set_pid(int pid);
 const char *fake_log(void);
 /* Calls of kind recorded so far. */
 unsigned fake_count(const char *kind);
+/* /proc/self/mountinfo as read_file() gives it, without counting a call. */
+const char *fake_mountinfo(char *buf, size_t size);
 /* Is a path present (file, dir or device)? */
 int fake_exists(const char *path);
 const char *fake_content(const char *path);

@@ -29,6 +29,16 @@ const struct blkinfo data_info = {
 };
 
 /* An initramfs, a kernel and a root disk, as the QEMU bench has them. */
+/* One /dev/null for the log between runs: the sweeps set up thousands of machines. */
+static int dev_null(void)
+{
+	static int fd = -1;
+
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return fd;
+}
+
 void boot_setup(const char *cmdline)
 {
 	fake_reset();
@@ -69,7 +79,7 @@ void boot_setup(const char *cmdline)
 void boot_teardown(void)
 {
 	kmod_close(&ctx.kmod);
-	log_setup(open("/dev/null", O_WRONLY | O_CLOEXEC), LOG_LVL_DEBUG);
+	log_setup(dev_null(), LOG_LVL_DEBUG);
 	if (ctx.kmsg_fd > 2)
 		close(ctx.kmsg_fd);
 }
@@ -167,7 +177,7 @@ void oldroot(bool with_rw_mount, const char *status)
 	fake_blk("vda3", 254, 3, &data_info);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sys = &fake_sys;
-	log_setup(open("/dev/null", O_WRONLY | O_CLOEXEC), LOG_LVL_DEBUG);
+	log_setup(dev_null(), LOG_LVL_DEBUG);
 	fake_sys.mount("overlay", "/oldroot", "overlay", 0, "lowerdir=/overlay/rofs");
 	fake_sys.mount("/dev/vda2", "/oldroot/rofs", "ext4", MS_RDONLY, NULL);
 	if (with_rw_mount)

@@ -15,16 +15,16 @@ const int *sweep_errors(const char *kind);
  * failing with err (kind: the call's). */
 struct sweep_case {
 	const char *name;
+	const char *rows;	/* what a row is: "command lines", "cases" */
 	void (*setup)(const void *row, bool fresh);
 	int (*run)(const void *row);
 	void (*check)(const void *row, int base, int outcome, unsigned k, const char *kind,
 		      int err);
 };
 
-/* Sweep every call of rows[0..n) (each elem bytes); returns the failure points tried (call
- * x error), and adds the calls of the baselines to *ret_calls. */
-unsigned sweep(const struct sweep_case *c, const void *rows, size_t n, size_t elem,
-	       unsigned *ret_calls);
+/* Sweep every call of rows[0..n) (each elem bytes), say how many calls and failure points
+ * (call x error) that was on stdout, and fail the test if any broke an invariant. */
+void sweep(const struct sweep_case *c, const void *rows, size_t n, size_t elem);
 
 /* The log overroot wrote to /dev/kmsg during the last run, and whether a line of it at
  * error, warning or notice level names err. */
@@ -45,5 +45,9 @@ void sweep_broken(const char *file, int line, const char *fmt, ...)
 
 /* "row name, call k (kind) failing with EIO" for the messages of failed checks. */
 const char *sweep_where(const char *row, unsigned k, const char *kind, int err);
+
+/* The shutdown mode's and the overroot command's sweeps (test_sweep_cli.c). */
+#include <check.h>
+void sweep_cli_tests(TCase *t);
 
 #endif

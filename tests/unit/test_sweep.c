@@ -283,17 +283,15 @@ static void boot_row_check(const void *p, int base, int outcome, unsigned k, con
 }
 
 static const struct sweep_case boot_case = {
-	.name = "boot", .setup = boot_row_setup, .run = boot_row_run, .check = boot_row_check,
+	.name = "boot", .rows = "command lines",
+	.setup = boot_row_setup, .run = boot_row_run, .check = boot_row_check,
 };
 
 START_TEST(test_every_boot_failure)
 {
-	unsigned calls = 0;
 	size_t n = sizeof(boot_rows) / sizeof(boot_rows[0]);
-	unsigned points = sweep(&boot_case, boot_rows, n, sizeof(boot_rows[0]), &calls);
 
-	printf("sweep: boot: %zu command lines, %u calls, %u failure points (call x error)\n", n,
-	       calls, points);
+	sweep(&boot_case, boot_rows, n, sizeof(boot_rows[0]));
 	boot_row_release();
 }
 END_TEST
@@ -305,6 +303,7 @@ Suite *sweep_suite(void)
 
 	tcase_set_timeout(t, 600);
 	tcase_add_test(t, test_every_boot_failure);
+	sweep_cli_tests(t);
 	suite_add_tcase(s, t);
 	return s;
 }
