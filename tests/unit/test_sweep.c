@@ -301,7 +301,6 @@ Suite *sweep_suite(void)
 	Suite *s = suite_create("sweep");
 	TCase *t = tcase_create("sweep");
 
-	tcase_set_timeout(t, 600);
 	tcase_add_test(t, test_every_boot_failure);
 	sweep_cli_tests(t);
 	suite_add_tcase(s, t);
