@@ -3,16 +3,19 @@
 #ifndef SWEEP_H
 #define SWEEP_H
 
+#include <check.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #define SWEEP_ERRS_MAX 4
 
 /* The errors of one kind of call that the sweep tries: at most SWEEP_ERRS_MAX, 0-ended. */
 const int *sweep_errors(const char *kind);
 
-/* One case: set up a fresh machine (fresh: also the rw partition's contents), run it and
- * return its outcome, then check_failed checks the invariants after a run with call k
- * failing with err (kind: the call's). */
+/* One kind of case: setup makes a fresh machine for a row (fresh: the rw partition's files
+ * too, else they are kept, as across a reboot), run runs it and returns its outcome in one
+ * number, check checks the invariants after a run with call k (of kind) failing with err,
+ * given the outcome of the run where nothing failed (base). */
 struct sweep_case {
 	const char *name;
 	const char *rows;	/* what a row is: "command lines", "cases" */
@@ -47,7 +50,6 @@ void sweep_broken(const char *file, int line, const char *fmt, ...)
 const char *sweep_where(const char *row, unsigned k, const char *kind, int err);
 
 /* The shutdown mode's and the overroot command's sweeps (test_sweep_cli.c). */
-#include <check.h>
 void sweep_cli_tests(TCase *t);
 
 #endif
