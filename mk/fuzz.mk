@@ -28,7 +28,7 @@ FUZZ_Q := $(if $(filter 1,$(V)),,@)
 
 # Everything but what touches the real system (main, the syscalls, libblkid).
 FUZZ_SRC := $(filter-out src/main.c src/sys_linux.c src/probe_blkid.c,$(sort $(wildcard src/*.c))) \
-	tests/unit/fake_sys.c
+	tests/unit/fake_sys.c tests/fuzz/fixed_clock.c
 FUZZ_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_SRC))
 FUZZ_HDR := $(wildcard include/overroot/*.h tests/unit/fake_sys.h tests/fuzz/*.h)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -36,6 +36,10 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -Wall -Wext
 	-Wno-unused-parameter -Iinclude -Itests/unit -DCONFIG_SHELL_FALLBACK=1
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_MAIN_OBJ := $(patsubst %,$(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o,$(FUZZ_TARGETS))
+
+# The only real clock in what is fuzzed: frozen (tests/fuzz/fixed_clock.c says why).
+$(FUZZ_DIR)/obj/src/sys_trace.o: FUZZ_CFLAGS += -Dclock_gettime=fuzz_clock_gettime
+$(FUZZ_DIR)/obj/src/sys_trace.o: mk/fuzz.mk
 
 # Objects made by pattern rules would otherwise be deleted as intermediates.
 .SECONDARY: $(FUZZ_OBJ) $(FUZZ_MAIN_OBJ)

@@ -18,19 +18,28 @@ log=$work/$name.log
 
 say() { printf 'fuzz: %s\n' "$*"; }
 
-# libFuzzer feeds the operands of comparisons back into its mutations; pointer compares
-# carry addresses, which ASLR and the environment move: runs= mode leaves that out
-# (-use_cmp=0), so nothing but the seed and the corpus steers it.
+# runs= mode leaves out what lets anything but the seed and the corpus steer libFuzzer
+# (measured: with any of them, two runs of one binary from one seed differed):
+# - the corpus directory re-read every second (-reload=0): a seed file whose input was
+#   replaced by a smaller one is found again and run at whatever moment the clock says;
+# - address space randomisation (setarch -R): addresses reach the mutations through the
+#   comparisons libFuzzer watches, most of all pointer compares (-use_cmp=0 too), and
+#   the environment, which moves the stack, is a fixed one (env -i).
 case $budget in
 time=*)
-	secs=${budget#time=} seed= keep=${FUZZ_KEEP_CORPUS:-0}
+	secs=${budget#time=} seed= keep=${FUZZ_KEEP_CORPUS:-0} fixed=env
 	case $secs in ''|*[!0-9]*) say "FUZZ_SECONDS=$secs is not a whole number"; exit 2 ;; esac
 	limit="-max_total_time=$secs" what="$secs s" ;;
 runs=*)
-	runs=${budget#runs=} seed=1 keep=0
+	runs=${budget#runs=} seed=1 keep=0 fixed="env -i PATH=/usr/bin:/bin LC_ALL=C"
+	if setarch -R true 2>/dev/null; then
+		fixed="setarch -R $fixed"
+	else
+		say "$name: setarch -R refused here: the figures may vary from run to run"
+	fi
 	case $runs in *:*) seed=${runs#*:} runs=${runs%%:*} ;; esac
 	case $runs$seed in ''|*[!0-9]*) say "bad budget $budget: runs=N[:SEED]"; exit 2 ;; esac
-	limit="-runs=$runs -seed=$seed -use_cmp=0" what="seed $seed" ;;
+	limit="-runs=$runs -seed=$seed -use_cmp=0 -reload=0" what="seed $seed" ;;
 *)	say "bad budget $budget: time=SECONDS or runs=N[:SEED]"; exit 2 ;;
 esac
 [ -x "$bin" ] || { say "$bin is missing: build it first (make fuzz-build)"; exit 2; }
@@ -60,8 +69,8 @@ set -- $limit -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
 	-print_final_stats=1 -artifact_prefix="$crashes/"
 [ -n "$dict" ] && [ -f "$dict" ] && set -- "$@" -dict="$dict"
 # Leaks are errors: kmod must free what it reads.
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
+$fixed ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
 	"$bin" "$@" ${FUZZ_ARGS:-} "$corpus" >"$log" 2>&1
 rc=$?
 
