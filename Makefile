@@ -165,8 +165,8 @@ lockdown-check:
 		{ echo "FAIL lockdown: init_fatal_sh does not say it is disabled"; exit 1; }
 	@echo "PASS lockdown: SHELL_FALLBACK=0 build has no path to a shell"
 
-# libFuzzer on every parser, FUZZ_SECONDS (20) each in make check; `make fuzz FUZZ_SECONDS=600`
-# for longer runs.
+# libFuzzer on every parser: make check replays the corpus and runs FUZZ_RUNS from a fixed seed;
+# `make fuzz FUZZ_SECONDS=600` explores at random, `make fuzz-merge` keeps what it found.
 include mk/fuzz.mk
 fuzz-tools: hostdeps
 

@@ -145,8 +145,10 @@ int shutdown_run(struct boot_ctx *ctx, const char *verb)
 		log_setup(fd, LOG_LVL_INFO);
 	log_info("shutdown", "systemd handed back for %s: taking the old root apart", verb);
 	int cmd = verb_cmd(verb);
-	if (cli_status_load(sys, &status) < 0)
-		log_warn("shutdown", "read " CLI_STATUS_FILE ": the rw device is unknown");
+	int r = cli_status_load(sys, &status);
+	if (r < 0)
+		log_warn("shutdown", "read " CLI_STATUS_FILE ": %s: the rw device is unknown",
+			 strerror(-r));
 	const char *rw_dev = cli_status_get(&status, "rw_device");
 	const char *rw_type = cli_status_get(&status, "rw_type");
 	/* Our unmounts must not reach other namespaces, nor theirs come to us. */
@@ -155,15 +157,17 @@ int shutdown_run(struct boot_ctx *ctx, const char *verb)
 	bool progress = true;
 	for (int pass = 0; pass < PASSES_MAX && progress; pass++) {
 		progress = false;
-		if (list_oldroot(sys, &m) < 0)
+		if ((r = list_oldroot(sys, &m)) < 0) {
+			log_err("shutdown", "read /proc/self/mountinfo: %s", strerror(-r));
 			break;
+		}
 		for (size_t i = 0; i < m.n; i++)
 			if (sys->umount(m.path[i], 0) == 0) {
 				log_info("shutdown", "unmounted %s", m.path[i]);
 				progress = true;
 			}
 	}
-	int r = list_oldroot(sys, &m);
+	r = list_oldroot(sys, &m);
 	if (r < 0)
 		log_err("shutdown", "read /proc/self/mountinfo: %s", strerror(-r));
 	for (size_t i = 0; i < m.n; i++) {

@@ -30,26 +30,30 @@ static int check(struct boot_ctx *ctx, char *init, size_t size)
 	const struct sys_ops *sys = ctx->sys;
 	struct stat root, newroot, st;
 	unsigned long magic = 0;
+	int r;
 
 	if (sys->getpid() != 1) {
 		log_err("switchroot", "not PID 1: refusing to delete the root filesystem");
 		return -EPERM;
 	}
 	/* Only ever wipe what the kernel unpacked the initramfs into. */
-	if (sys->fs_magic("/", &magic) < 0 || (magic != RAMFS_MAGIC && magic != TMPFS_MAGIC)) {
-		log_err("switchroot", "/ is not the initramfs (ramfs/tmpfs): refusing to wipe it");
+	r = sys->fs_magic("/", &magic);
+	if (r < 0 || (magic != RAMFS_MAGIC && magic != TMPFS_MAGIC)) {
+		log_err("switchroot", "/ is not the initramfs (ramfs/tmpfs)%s%s: refusing to "
+			"wipe it", r < 0 ? ": statfs: " : "", r < 0 ? strerror(-r) : "");
 		return -EPERM;
 	}
-	if (!ctx->newroot || sys->stat("/", &root) < 0 || sys->stat(ctx->newroot, &newroot) < 0 ||
-	    root.st_dev == newroot.st_dev) {
-		log_err("switchroot", "%s is not a mounted filesystem", ctx->newroot ? ctx->newroot
-										    : "(no root)");
+	if (!ctx->newroot || (r = sys->stat("/", &root)) < 0 ||
+	    (r = sys->stat(ctx->newroot, &newroot)) < 0 || root.st_dev == newroot.st_dev) {
+		log_err("switchroot", "%s is not a mounted filesystem%s%s",
+			ctx->newroot ? ctx->newroot : "(no root)", r < 0 ? ": stat: " : "",
+			r < 0 ? strerror(-r) : "");
 		return -EINVAL;
 	}
 	/* init as the new root will see it: through its links, never into the initramfs */
 	char inroot[PATH_MAX];
 	unsigned links = 0;
-	int r = resolve_in_root(sys, ctx->newroot, ctx->p.init, inroot, sizeof(inroot), &links);
+	r = resolve_in_root(sys, ctx->newroot, ctx->p.init, inroot, sizeof(inroot), &links);
 	if (r == 0) {
 		snprintf(init, size, "%s%s", ctx->newroot, inroot);
 		r = sys->stat(init, &st);
@@ -84,7 +88,9 @@ static int move_api(struct boot_ctx *ctx)
 	for (size_t i = 0; i < sizeof(api_mounts) / sizeof(api_mounts[0]); i++) {
 		const struct api_mount *m = &api_mounts[i];
 		snprintf(target, sizeof(target), "%s%s", ctx->newroot, m->path);
-		int r = sys->stat(target, &st) == 0 ? 0 : sys->mkdir(target, 0755);
+		int r = sys->stat(target, &st);
+		if (r == -ENOENT)	/* not when stat failed: mkdir's EEXIST would hide why */
+			r = sys->mkdir(target, 0755);
 		if (r == 0)
 			r = sys->mount(m->path, target, NULL, MS_MOVE, NULL);
 		if (r == 0)

@@ -94,37 +94,57 @@ static void make_machine(const struct fuzz_parts *in)
 		fake_fail("uevent_wait", 20 * i, EIO);
 }
 
-/* The recorded calls, one a line: "mount SRC TARGET TYPE 0xFLAGS \"DATA\"". */
-static void check_log(int r)
-{
-	const char *log = fake_log(), *root = ctx.root_dev;
-	bool locked = false, removed = false, exec = false;
-	char src[256], target[256], type[64];
-	unsigned long flags;
+/* The invariants are checked on the calls themselves, with their real arguments: reading
+ * them back from the fake's log cannot work, since a quoted rootfstype= or rootflags= may
+ * hold spaces and any length. */
+static struct {
+	bool locked, removed, exec;
+} seen;
 
-	for (const char *line = log; *line; line = strchr(line, '\n') + 1) {
-		if (sscanf(line, "mount %255s %255s %63s 0x%lx", src, target, type, &flags) == 4 &&
-		    *root && !strcmp(src, root)) {
-			if (ctx.p.rootrw)
-				FUZZ_CHECK(flags & MS_RDONLY);
-			if (ctx.p.rootrw && ctx.p.rootro_lock)
-				FUZZ_CHECK(locked);
-			FUZZ_CHECK(strcmp(target, "/overlay") != 0);
-		}
-		if (*root && !strncmp(line, "blk_set_ro ", 11) &&
-		    !strncmp(line + 11, root, strlen(root)))
-			locked = true;
-		if (!strncmp(line, "remove_tree /\n", 14))
-			removed = true;
-		if (!strncmp(line, "execv ", 6)) {
-			exec = true;
-			FUZZ_CHECK(!strncmp(line + 6, ctx.p.init, strlen(ctx.p.init)));
-		}
-		if (!strchr(line, '\n'))
-			break;
+static int check_mount(const char *src, const char *target, const char *type,
+		       unsigned long flags, const char *data)
+{
+	const char *root = ctx.root_dev;
+
+	if (src && *root && !strcmp(src, root)) {
+		if (ctx.p.rootrw)
+			FUZZ_CHECK(flags & MS_RDONLY);
+		if (ctx.p.rootrw && ctx.p.rootro_lock)
+			FUZZ_CHECK(seen.locked);
+		FUZZ_CHECK(strcmp(target, "/overlay") != 0);
 	}
-	FUZZ_CHECK(!removed || exec);
-	FUZZ_CHECK(exec == (r == 0));	/* only a failure comes back */
+	return fake_sys.mount(src, target, type, flags, data);
+}
+
+static int check_blk_set_ro(const char *devpath, bool ro)
+{
+	int r = fake_sys.blk_set_ro(devpath, ro);
+
+	if (r == 0 && ro && *ctx.root_dev && !strcmp(devpath, ctx.root_dev))
+		seen.locked = true;
+	return r;
+}
+
+static int check_remove_tree(const char *dir)
+{
+	if (!strcmp(dir, "/"))
+		seen.removed = true;
+	return fake_sys.remove_tree(dir);
+}
+
+static int check_execv(const char *path, char *const argv[], char *const envp[])
+{
+	seen.exec = true;
+	FUZZ_CHECK(!strcmp(path, ctx.p.init));
+	return fake_sys.execv(path, argv, envp);
+}
+
+static struct sys_ops checked;
+
+static void check_end(int r)
+{
+	FUZZ_CHECK(!seen.removed || seen.exec);
+	FUZZ_CHECK(seen.exec == (r == 0));	/* only a failure comes back */
 }
 
 static void check_status(const char *cmdline)
@@ -159,6 +179,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_log_init();
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	checked = fake_sys;
+	checked.mount = check_mount;
+	checked.blk_set_ro = check_blk_set_ro;
+	checked.remove_tree = check_remove_tree;
+	checked.execv = check_execv;
 	const char *known = getenv("FUZZ_KNOWN_BUGS");
 	skip_status_newline = known && strstr(known, "status-newline");
 	return 0;
@@ -172,7 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_split(data, size, '\0', &in);
 	make_machine(&in);
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.sys = &fake_sys;
+	memset(&seen, 0, sizeof(seen));
+	ctx.sys = &checked;
 	ctx.argc = 2;
 	ctx.argv = kargv;
 	ctx.envp = kenvp;
@@ -184,7 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK((r < 0) == (failed != NULL));
 	if (r < 0)
 		boot_fatal_once(&ctx, "fuzz");
-	check_log(r);
+	check_end(r);
 	check_status(in.part[P_CMDLINE]);
 	FUZZ_CHECK(ctx.stages_done <= STAGES_MAX);
 	kmod_close(&ctx.kmod);

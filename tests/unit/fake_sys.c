@@ -48,6 +48,16 @@ static struct fail fails[MAX_FAILS];
 static size_t n_fails;
 static struct { char kind[32]; unsigned n; } counts[64];
 static size_t n_counts;
+/* every call in order, as an index into counts[], and the failure the sweep injects */
+static unsigned char call_kinds[8192];
+static unsigned n_calls, fail_nth;
+static int fail_err;
+static struct { bool fired; char kind[32]; char path[256]; } injected;
+static int kmsg_fd = -1;
+static struct { char dev[64]; int ro; } ro_flags[8];
+static size_t n_ro_flags;
+static struct node saved[64];
+static size_t n_saved;
 static char log_buf[65536];
 static size_t log_len;
 static void (*on_wait)(unsigned nth);
@@ -83,6 +93,14 @@ static int hit(const char *kind, const char *path)
 	if (i == n_counts && n_counts < 64)
 		snprintf(counts[n_counts++].kind, sizeof(counts[0].kind), "%s", kind);
 	unsigned n = i < 64 ? ++counts[i].n : 0;
+	if (n_calls < sizeof(call_kinds))
+		call_kinds[n_calls] = (unsigned char)i;
+	if (++n_calls == fail_nth) {
+		injected.fired = true;
+		snprintf(injected.kind, sizeof(injected.kind), "%s", kind);
+		snprintf(injected.path, sizeof(injected.path), "%s", path ? path : "");
+		return -fail_err;
+	}
 	for (size_t f = 0; f < n_fails; f++) {
 		if (strcmp(fails[f].kind, kind))
 			continue;
@@ -156,6 +174,10 @@ static int writable(const char *path)
 void fake_reset(void)
 {
 	n_nodes = n_mounts = n_fails = n_counts = log_len = 0;
+	n_calls = fail_nth = 0;
+	memset(&injected, 0, sizeof(injected));
+	kmsg_fd = -1;
+	n_ro_flags = 0;
 	log_buf[0] = '\0';
 	memset(counts, 0, sizeof(counts));
 	on_wait = NULL;
@@ -250,6 +272,75 @@ void fake_fail_path(const char *kind, const char *path, int err)
 	}
 }
 
+void fake_fail_call(unsigned nth, int err)
+{
+	fail_nth = nth;
+	fail_err = err;
+}
+
+unsigned fake_calls(void)
+{
+	return n_calls;
+}
+
+const char *fake_call_kind(unsigned nth)
+{
+	return nth >= 1 && nth <= n_calls && nth <= sizeof(call_kinds) ?
+	       counts[call_kinds[nth - 1]].kind : NULL;
+}
+
+const char *fake_failed_kind(const char **ret_path)
+{
+	if (ret_path)
+		*ret_path = injected.path;
+	return injected.fired ? injected.kind : NULL;
+}
+
+void fake_set_kmsg(int fd)
+{
+	kmsg_fd = fd;
+}
+
+int fake_blk_ro_flag(const char *devpath)
+{
+	for (size_t i = 0; i < n_ro_flags; i++)
+		if (!strcmp(ro_flags[i].dev, devpath))
+			return ro_flags[i].ro;
+	return -1;
+}
+
+void fake_save(const char *prefix)
+{
+	size_t l = strlen(prefix), max = sizeof(saved) / sizeof(saved[0]);
+
+	n_saved = 0;
+	for (size_t i = 0; i < n_nodes; i++)
+		if (!strncmp(nodes[i].path, prefix, l) && n_saved < max)
+			saved[n_saved++] = nodes[i];
+}
+
+void fake_restore(void)
+{
+	for (size_t i = 0; i < n_saved; i++)
+		*add(saved[i].path, saved[i].type, saved[i].mode) = saved[i];
+}
+
+unsigned fake_find(const char *prefix, const char *suffix, char *ret, size_t size)
+{
+	size_t pl = strlen(prefix), sl = strlen(suffix);
+	unsigned n = 0;
+
+	for (size_t i = 0; i < n_nodes; i++) {
+		const char *p = nodes[i].path;
+		size_t l = strlen(p);
+		if (strncmp(p, prefix, pl) || l < sl || strcmp(p + l - sl, suffix))
+			continue;
+		if (!n++ && ret)
+			snprintf(ret, size, "%s", p);
+	}
+	return n;
+}
+
 void fake_on_wait(void (*fn)(unsigned nth))
 {
 	on_wait = fn;
@@ -288,6 +379,19 @@ const char *fake_content(const char *path)
 uint64_t fake_now(void)
 {
 	return clock_ms;
+}
+
+const char *fake_mountinfo(char *buf, size_t size)
+{
+	/* made from the mount table, in mount order, as the kernel lists it */
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n_mounts && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len,
+					"%zu 1 0:%u / %s %s - fake fake rw\n", 20 + i, (unsigned)mounts[i].dev, mounts[i].target,
+					mounts[i].flags & MS_RDONLY ? "ro" : "rw");
+	return buf;
 }
 
 /* --- the ops ------------------------------------------------------------------------- */
@@ -537,6 +641,8 @@ static int f_open(const char *path, int flags)
 	int r = hit("open", path);
 	if (r)
 		return r;
+	if (kmsg_fd >= 0 && !strcmp(path, "/dev/kmsg"))
+		return kmsg_fd;
 	return find(path) ? 100 + (int)fake_count("open") : -ENOENT;
 }
 
@@ -555,17 +661,8 @@ static ssize_t f_read_file(const char *path, char *buf, size_t size)
 	if (r)
 		return r;
 	struct node *n = find(path);
-	if (!n && !strcmp(path, "/proc/self/mountinfo")) {
-		/* made from the mount table, in mount order, as the kernel lists it */
-		size_t len = 0;
-		buf[0] = '\0';
-		for (size_t i = 0; i < n_mounts && len < size; i++)
-			len += (size_t)snprintf(buf + len, size - len,
-						"%zu 1 0:%u / %s %s - fake fake rw\n", 20 + i,
-						(unsigned)mounts[i].dev, mounts[i].target,
-						mounts[i].flags & MS_RDONLY ? "ro" : "rw");
-		return (ssize_t)strlen(buf);
-	}
+	if (!n && !strcmp(path, "/proc/self/mountinfo"))
+		return (ssize_t)strlen(fake_mountinfo(buf, size));
 	if (!n)
 		return -ENOENT;
 	if (n->type != N_FILE)
@@ -649,7 +746,17 @@ static int f_probe(const char *devpath, unsigned what, struct blkinfo *ret)
 static int f_blk_set_ro(const char *devpath, bool ro)
 {
 	record("blk_set_ro %s %d", devpath, ro);
-	return hit("blk_set_ro", devpath);
+	int r = hit("blk_set_ro", devpath);
+	if (r)
+		return r;
+	size_t i;
+	for (i = 0; i < n_ro_flags && strcmp(ro_flags[i].dev, devpath); i++)
+		;
+	if (i == n_ro_flags && n_ro_flags < sizeof(ro_flags) / sizeof(ro_flags[0]))
+		snprintf(ro_flags[n_ro_flags++].dev, sizeof(ro_flags[0].dev), "%s", devpath);
+	if (i < n_ro_flags)
+		ro_flags[i].ro = ro;
+	return 0;
 }
 
 static int f_uevent_open(void)

@@ -23,6 +23,25 @@ void fake_blk(const char *name, unsigned major, unsigned minor, const struct blk
 void fake_fail(const char *kind, unsigned nth, int err);
 /* Make every call of kind on path fail with -err. */
 void fake_fail_path(const char *kind, const char *path, int err);
+/* Make the nth call (from 1) of any kind fail with -err: the failure sweep's "call k". */
+void fake_fail_call(unsigned nth, int err);
+/* Calls of every kind counted so far (the calls that can fail: not getpid, now_ms,
+ * sleep_ms, geteuid, close), and the kind of the nth (NULL past the end). */
+unsigned fake_calls(void);
+const char *fake_call_kind(unsigned nth);
+/* The call an injected failure hit, with its path ("" for none); NULL when none fired. */
+const char *fake_failed_kind(const char **ret_path);
+/* Where the log goes once overroot opens /dev/kmsg: open() returns fd for it (-1, the
+ * default: a made-up number like any other open). */
+void fake_set_kmsg(int fd);
+/* The kernel's read-only flag as blk_set_ro last set it on devpath: 1, 0, -1 never set. */
+int fake_blk_ro_flag(const char *devpath);
+/* Keep what is below prefix ("/overlay/": the rw partition) across fake_reset(): save it
+ * now, put it back into a fresh machine later, as a reboot does. */
+void fake_save(const char *prefix);
+void fake_restore(void);
+/* How many nodes below prefix end in suffix; ret gets the first one's path. */
+unsigned fake_find(const char *prefix, const char *suffix, char *ret, size_t size);
 /* Called at each uevent_wait, with the 1-based wait number: tests add devices there. */
 void fake_on_wait(void (*fn)(unsigned nth));
 void fake_set_pid(int pid);
@@ -30,6 +49,8 @@ void fake_set_pid(int pid);
 const char *fake_log(void);
 /* Calls of kind recorded so far. */
 unsigned fake_count(const char *kind);
+/* /proc/self/mountinfo as read_file() gives it, without counting a call. */
+const char *fake_mountinfo(char *buf, size_t size);
 /* Is a path present (file, dir or device)? */
 int fake_exists(const char *path);
 const char *fake_content(const char *path);

@@ -2,10 +2,14 @@
  * a data partition (vda3), as the QEMU bench has them. Shared by the boot-level suites. */
 #include <check.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 #include "fake_sys.h"
 #include "fixture.h"
+#include "overroot/cli.h"
 #include "overroot/log.h"
 #include "overroot/stages.h"
 
@@ -25,6 +29,16 @@ const struct blkinfo data_info = {
 };
 
 /* An initramfs, a kernel and a root disk, as the QEMU bench has them. */
+/* One /dev/null for the log between runs: the sweeps set up thousands of machines. */
+static int dev_null(void)
+{
+	static int fd = -1;
+
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return fd;
+}
+
 void boot_setup(const char *cmdline)
 {
 	fake_reset();
@@ -65,7 +79,7 @@ void boot_setup(const char *cmdline)
 void boot_teardown(void)
 {
 	kmod_close(&ctx.kmod);
-	log_setup(open("/dev/null", O_WRONLY | O_CLOEXEC), LOG_LVL_DEBUG);
+	log_setup(dev_null(), LOG_LVL_DEBUG);
 	if (ctx.kmsg_fd > 2)
 		close(ctx.kmsg_fd);
 }
@@ -93,4 +107,81 @@ void assert_absent(const char *s)
 {
 	ck_assert_msg(strstr(fake_log(), s) == NULL, "unexpected \"%s\" in log:\n%s", s,
 		      fake_log());
+}
+
+const char status_overlay[] =
+	"version=0.1.0\nmode=overlay\nroot=/dev/vda2\nroot_device=/dev/vda2\nroot_type=ext4\n"
+	"root_locked=yes\nrootrw=/dev/vda3\nrw_device=/dev/vda3\nrw_type=ext4\nlower=/rofs\n"
+	"rw_mount=/overlay\nupper=/overlay/upper\nfallback_reason=\ntime_early_ms=3\n"
+	"time_rootfs_ms=120\ntime_total_ms=130\n";
+
+char out_text[8192], err_text[8192];
+
+/* The booted system as overroot leaves it: /rofs on vda2 (the first mount after the fake's
+ * root, so its st_dev is 0:2), /overlay, /run/overroot/status. */
+void booted(const char *status)
+{
+	fake_reset();
+	static const char *const dirs[] = { "/run", "/run/overroot", "/overlay", "/overlay/upper",
+					    "/rofs", "/dev", "/proc", "/sys", "/etc" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		fake_dir(dirs[i]);
+	ck_assert_int_eq(fake_sys.mount("/dev/vda2", "/rofs", "ext4", 1, NULL), 0);
+	fake_blk("vda2", 0, 2, &root_info);
+	if (status)
+		fake_file("/run/overroot/status", status, 0644);
+	fake_set_usage(20 << 20, 15 << 20, 14 << 20);
+}
+
+/* Run `overroot ARGS...` (NULL-terminated); out_text and err_text get what it printed. */
+int run_cli(const char *arg, ...)
+{
+	char *argv[16] = { "overroot" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, arg);
+	for (const char *a = arg; a && argc < 15; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	FILE *out = fmemopen(out_text, sizeof(out_text), "w");
+	FILE *err = fmemopen(err_text, sizeof(err_text), "w");
+	int r = cli_run(&fake_sys, argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	return r;
+}
+
+void chroot_ready(void)
+{
+	booted(status_overlay);
+	static const char *const dirs[] = { CHROOT_DIR, CHROOT_DIR "/proc", CHROOT_DIR "/sys",
+					    CHROOT_DIR "/dev", CHROOT_DIR "/run" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		fake_dir(dirs[i]);
+}
+
+/* What systemd-shutdown leaves: our root is /run/initramfs, the old one on /oldroot with the
+ * overlay, and below it what systemd could not unmount. */
+void oldroot(bool with_rw_mount, const char *status)
+{
+	fake_reset();
+	static const char *const dirs[] = { "/run", "/run/overroot", "/dev", "/oldroot",
+					    "/oldroot/rofs", "/oldroot/overlay", "/oldroot/proc",
+					    "/oldroot/var", "/oldroot/var/volatile" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		fake_dir(dirs[i]);
+	if (status)
+		fake_file("/run/overroot/status", status, 0644);
+	fake_blk("vda3", 254, 3, &data_info);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sys = &fake_sys;
+	log_setup(dev_null(), LOG_LVL_DEBUG);
+	fake_sys.mount("overlay", "/oldroot", "overlay", 0, "lowerdir=/overlay/rofs");
+	fake_sys.mount("/dev/vda2", "/oldroot/rofs", "ext4", MS_RDONLY, NULL);
+	if (with_rw_mount)
+		fake_sys.mount("/dev/vda3", "/oldroot/overlay", "ext4", MS_NOATIME, NULL);
+	fake_sys.mount("proc", "/oldroot/proc", "proc", 0, NULL);
+	fake_sys.mount("tmpfs", "/oldroot/var/volatile", "tmpfs", 0, NULL);
 }

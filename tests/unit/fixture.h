@@ -1,6 +1,8 @@
 #ifndef FIXTURE_H
 #define FIXTURE_H
 
+#include <stdbool.h>
+
 #include "overroot/boot.h"
 
 extern struct boot_ctx ctx;
@@ -15,5 +17,21 @@ int boot(const struct stage **failed);
 void assert_in_order(const char *const *lines);
 /* The fake's log has no line containing s. */
 void assert_absent(const char *s);
+
+/* The booted system as overroot leaves it (the overroot command's suites): /rofs on vda2,
+ * /overlay, and status, if not NULL, as /run/overroot/status. */
+extern const char status_overlay[];
+void booted(const char *status);
+/* booted(status_overlay) with the mount points `overroot chroot` binds. */
+#define CHROOT_DIR "/run/overroot/chroot"
+void chroot_ready(void);
+/* Run `overroot ARGS...` (NULL-terminated); out_text and err_text get what it printed. */
+extern char out_text[8192], err_text[8192];
+int run_cli(const char *arg, ...);
+
+/* What systemd-shutdown leaves (the shutdown mode's suites): our root is /run/initramfs,
+ * the old one on /oldroot with the overlay, and below it what systemd could not unmount. */
+#define STATUS_OVERLAY "version=0.1.0\nmode=overlay\nrw_device=/dev/vda3\nrw_type=ext4\n"
+void oldroot(bool with_rw_mount, const char *status);
 
 #endif

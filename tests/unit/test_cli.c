@@ -16,51 +16,7 @@
 #include "suites.h"
 
 #define MARK "/overlay/" RESETMARK_NAME
-#define DIR "/run/overroot/chroot"
-
-static const char status_overlay[] =
-	"version=0.1.0\nmode=overlay\nroot=/dev/vda2\nroot_device=/dev/vda2\nroot_type=ext4\n"
-	"root_locked=yes\nrootrw=/dev/vda3\nrw_device=/dev/vda3\nrw_type=ext4\nlower=/rofs\n"
-	"rw_mount=/overlay\nupper=/overlay/upper\nfallback_reason=\ntime_early_ms=3\n"
-	"time_rootfs_ms=120\ntime_total_ms=130\n";
-
-static char out_text[8192], err_text[8192];
-
-/* The booted system as overroot leaves it: /rofs on vda2 (the first mount after the fake's
- * root, so its st_dev is 0:2), /overlay, /run/overroot/status. */
-static void booted(const char *status)
-{
-	fake_reset();
-	static const char *const dirs[] = { "/run", "/run/overroot", "/overlay", "/overlay/upper",
-					    "/rofs", "/dev", "/proc", "/sys", "/etc" };
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		fake_dir(dirs[i]);
-	ck_assert_int_eq(fake_sys.mount("/dev/vda2", "/rofs", "ext4", 1, NULL), 0);
-	fake_blk("vda2", 0, 2, &root_info);
-	if (status)
-		fake_file("/run/overroot/status", status, 0644);
-	fake_set_usage(20 << 20, 15 << 20, 14 << 20);
-}
-
-/* Run `overroot ARGS...` (NULL-terminated); out_text and err_text get what it printed. */
-static int run_cli(const char *arg, ...)
-{
-	char *argv[16] = { "overroot" };
-	int argc = 1;
-	va_list ap;
-
-	va_start(ap, arg);
-	for (const char *a = arg; a && argc < 15; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-	FILE *out = fmemopen(out_text, sizeof(out_text), "w");
-	FILE *err = fmemopen(err_text, sizeof(err_text), "w");
-	int r = cli_run(&fake_sys, argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return r;
-}
+#define DIR CHROOT_DIR
 
 static void assert_has(const char *text, const char *s)
 {
@@ -338,14 +294,6 @@ START_TEST(test_volatile_root_hint)
 END_TEST
 
 /* --- chroot -------------------------------------------------------------------------- */
-
-static void chroot_ready(void)
-{
-	booted(status_overlay);
-	static const char *const dirs[] = { DIR, DIR "/proc", DIR "/sys", DIR "/dev", DIR "/run" };
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		fake_dir(dirs[i]);
-}
 
 START_TEST(test_chroot_sequence)
 {

@@ -62,32 +62,6 @@ START_TEST(test_copy_failure_warns_and_boots)
 }
 END_TEST
 
-/* What systemd-shutdown leaves: our root is /run/initramfs, the old one on /oldroot with the
- * overlay, and below it what systemd could not unmount. */
-static void oldroot(bool with_rw_mount, const char *status)
-{
-	fake_reset();
-	static const char *const dirs[] = { "/run", "/run/overroot", "/dev", "/oldroot",
-					    "/oldroot/rofs", "/oldroot/overlay", "/oldroot/proc",
-					    "/oldroot/var", "/oldroot/var/volatile" };
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		fake_dir(dirs[i]);
-	if (status)
-		fake_file("/run/overroot/status", status, 0644);
-	fake_blk("vda3", 254, 3, &data_info);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.sys = &fake_sys;
-	log_setup(open("/dev/null", O_WRONLY | O_CLOEXEC), LOG_LVL_DEBUG);
-	fake_sys.mount("overlay", "/oldroot", "overlay", 0, "lowerdir=/overlay/rofs");
-	fake_sys.mount("/dev/vda2", "/oldroot/rofs", "ext4", MS_RDONLY, NULL);
-	if (with_rw_mount)
-		fake_sys.mount("/dev/vda3", "/oldroot/overlay", "ext4", MS_NOATIME, NULL);
-	fake_sys.mount("proc", "/oldroot/proc", "proc", 0, NULL);
-	fake_sys.mount("tmpfs", "/oldroot/var/volatile", "tmpfs", 0, NULL);
-}
-
-#define STATUS_OVERLAY "version=0.1.0\nmode=overlay\nrw_device=/dev/vda3\nrw_type=ext4\n"
-
 START_TEST(test_takes_old_root_apart_deepest_first)
 {
 	oldroot(true, STATUS_OVERLAY);

@@ -1,0 +1,312 @@
+/* Every failure tried, at boot: for each command line of the table, count the calls of one
+ * boot, then boot again with call k failing, for every k, with each error that call can
+ * return (sweep.c). After each boot: PID 1 ends in the exec of init or in the fatal policy,
+ * the root is never mounted writable nor written before the overlay is on it, nothing on the
+ * data partition is removed but what a requested reset moves aside, a reset cut short is
+ * finished or undone by the next boot, and a failure that changes the outcome is named in
+ * the kernel log with its error. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+#include "fake_sys.h"
+#include "fixture.h"
+#include "overroot/resetmark.h"
+#include "overroot/stages.h"
+#include "suites.h"
+#include "sweep.h"
+
+#define MARKED	1u	/* a reset mark on the data partition */
+#define PI	2u	/* the Pi's mmcblk0p1..3 too */
+#define RESET	4u	/* the command line asks for a reset */
+
+#define KEEP "/persist.txt"	/* a file of the old upper */
+#define MARK "/overlay/" RESETMARK_NAME
+#define PI_CMDLINE "coherent_pool=1M 8250.nr_uarts=1 snd_bcm2835.enable_headphones=0 " \
+	"snd_bcm2835.enable_hdmi=1 snd_bcm2835.enable_hdmi=0 smsc95xx.macaddr=DC:A6:32:01:02:03 " \
+	"vc_mem.mem_base=0x3ec00000 vc_mem.mem_size=0x40000000 console=ttyS0,115200 " \
+	"console=tty1 root=/dev/mmcblk0p2 rootfstype=ext4 fsck.repair=yes rootwait " \
+	"rootrw=/dev/mmcblk0p3 quiet splash plymouth.ignore-serial-consoles"
+
+struct boot_row {
+	const char *name, *cmdline;
+	unsigned flags;
+};
+
+static const struct boot_row boot_rows[] = {
+	{ "overlay", "root=/dev/vda2 rootrw=/dev/vda3", 0 },
+	{ "tmpfs", "root=/dev/vda2 rootrw=tmpfs:size=64M", 0 },
+	{ "read-only", "root=/dev/vda2", 0 },
+	{ "reset-mark", "root=/dev/vda2 rootrw=/dev/vda3", MARKED | RESET },
+	{ "rootrwreset", "root=/dev/vda2 rootrw=/dev/vda3 rootrwreset=yes", RESET },
+	{ "fallback-tmpfs", "root=/dev/vda2 rootrw=/dev/vdz9 rootrwtimeout=1 "
+	  "rootrwfallback=tmpfs", 0 },
+	{ "fallback-fatal", "root=/dev/vda2 rootrw=/dev/vdz9 rootrwtimeout=0 "
+	  "rootrwfallback=fatal init_fatal_reboot", 0 },
+	{ "label-partuuid", "root=LABEL=root rootfstype=ext4 rootrw=PARTUUID=0badcafe-03", 0 },
+	{ "pi", PI_CMDLINE, PI },
+	{ "debug-uuid", "root=UUID=1111 rootrw=LABEL=data debug rd.modules-load=virtio_blk", 0 },
+	{ "partlabel-nolock-shell", "root=PARTLABEL=rootfs rootrw=/dev/vda3 rootlock=no "
+	  "init=/bin/sh quiet shell", 0 },
+	{ "missing-root", "root=/dev/vdz1 roottimeout=1 init_fatal_sh", 0 },
+};
+
+/* What the run did, seen on the calls themselves. */
+static struct {
+	bool root_rw;		/* the root device mounted, or its lower remounted, writable */
+	bool lower_written;	/* a write below /rootfs while it was the bare root */
+	bool overlay;		/* the overlay is mounted on /rootfs */
+	bool exec;
+	char removed[256];	/* something on the data partition removed */
+} seen;
+static const struct boot_row *row_now;
+static unsigned next_boots;	/* after a reset cut short */
+
+static bool under(const char *path, const char *dir)
+{
+	size_t l = strlen(dir);
+
+	return !strncmp(path, dir, l) && (path[l] == '/' || !path[l]);
+}
+
+/* A write that took, below the mount point (the mount point itself is the initramfs'):
+ * one the read-only mount refuses (EROFS, as the fake does) wrote nothing. */
+static int wrote(const char *path, int r)
+{
+	if (r == 0 && !strncmp(path, "/rootfs/", 8) && !seen.overlay)
+		seen.lower_written = true;
+	return r;
+}
+
+static int w_mount(const char *src, const char *target, const char *type,
+		   unsigned long flags, const char *data)
+{
+	bool device = src && *ctx.root_dev && !strcmp(src, ctx.root_dev);
+	bool remount = (flags & MS_REMOUNT) && (!strcmp(target, "/overlay/rofs") ||
+						(!strcmp(target, "/rootfs") && !seen.overlay));
+	if ((device || remount) && !(flags & MS_RDONLY))
+		seen.root_rw = true;
+	int r = fake_sys.mount(src, target, type, flags, data);
+	if (r == 0 && type && !strcmp(type, "overlay") && !strcmp(target, "/rootfs"))
+		seen.overlay = true;
+	return r;
+}
+
+static int w_umount(const char *target, int flags)
+{
+	int r = fake_sys.umount(target, flags);
+
+	if (r == 0 && !strcmp(target, "/rootfs"))
+		seen.overlay = false;
+	return r;
+}
+
+static int w_mkdir(const char *path, mode_t mode)
+{
+	return wrote(path, fake_sys.mkdir(path, mode));
+}
+
+static int w_write_file(const char *path, const void *data, size_t len)
+{
+	return wrote(path, fake_sys.write_file(path, data, len));
+}
+
+static int w_copy_file(const char *from, const char *to, mode_t mode)
+{
+	return wrote(to, fake_sys.copy_file(from, to, mode));
+}
+
+static void removes(const char *path)
+{
+	if (under(path, "/overlay") && !under(path, "/overlay/.overroot-trash"))
+		snprintf(seen.removed, sizeof(seen.removed), "%s", path);
+}
+
+static int w_rename(const char *from, const char *to)
+{
+	/* a reset moves the old upper, work and the mark into the trash, nothing else */
+	if (under(from, "/overlay") && !((row_now->flags & RESET) &&
+					 under(to, "/overlay/.overroot-trash")))
+		snprintf(seen.removed, sizeof(seen.removed), "rename %s", from);
+	return wrote(from, wrote(to, fake_sys.rename(from, to)));
+}
+
+static int w_unlink(const char *path)
+{
+	removes(path);
+	return wrote(path, fake_sys.unlink(path));
+}
+
+static int w_rmdir(const char *path)
+{
+	removes(path);
+	return wrote(path, fake_sys.rmdir(path));
+}
+
+static int w_remove_tree(const char *dir)
+{
+	if (strcmp(dir, "/"))
+		removes(dir);
+	return wrote(dir, fake_sys.remove_tree(dir));
+}
+
+static int w_spawn_remove_tree(const char *dir)
+{
+	if (strcmp(dir, "/overlay/.overroot-trash"))
+		removes(dir);
+	return fake_sys.spawn_remove_tree(dir);
+}
+
+static int w_execv(const char *path, char *const argv[], char *const envp[])
+{
+	int r = fake_sys.execv(path, argv, envp);
+
+	seen.exec |= r == 0;
+	return r;
+}
+
+static struct sys_ops watched;
+
+/* What a run holds (boot_teardown would open /dev/null anew each time: thousands of fds). */
+static void boot_row_release(void)
+{
+	kmod_close(&ctx.kmod);
+	if (ctx.kmsg_fd > 2)
+		close(ctx.kmsg_fd);
+	ctx.kmsg_fd = -1;
+}
+
+static void boot_row_setup(const void *p, bool fresh)
+{
+	const struct boot_row *row = p;
+	static const struct blkinfo boot_info = { .type = "vfat", .label = "bootfs" };
+
+	boot_row_release();
+	boot_setup(row->cmdline);
+	if (row->flags & PI) {
+		fake_blk("mmcblk0p1", 179, 1, &boot_info);
+		fake_blk("mmcblk0p2", 179, 2, &root_info);
+		fake_blk("mmcblk0p3", 179, 3, &data_info);
+	}
+	if (fresh) {
+		fake_dir("/overlay/upper");
+		fake_dir("/overlay/work");
+		fake_file("/overlay/upper" KEEP, "old", 0644);
+		if (row->flags & MARKED)
+			fake_file(MARK, RESETMARK_TEXT, 0644);
+	} else {
+		fake_restore();
+	}
+	watched = fake_sys;
+	watched.mount = w_mount;
+	watched.umount = w_umount;
+	watched.mkdir = w_mkdir;
+	watched.write_file = w_write_file;
+	watched.copy_file = w_copy_file;
+	watched.rename = w_rename;
+	watched.unlink = w_unlink;
+	watched.rmdir = w_rmdir;
+	watched.remove_tree = w_remove_tree;
+	watched.spawn_remove_tree = w_spawn_remove_tree;
+	watched.execv = w_execv;
+	ctx.sys = &watched;
+	close(ctx.kmsg_fd);
+	ctx.kmsg_fd = sweep_capture();
+	memset(&seen, 0, sizeof(seen));
+	row_now = row;
+}
+
+/* The outcome, in one number: the failed stage, the mode, what the booted system gets. */
+static int boot_row_run(const void *p)
+{
+	const struct stage *failed;
+	int r = boot(&failed);
+
+	if (r < 0) {
+		ck_assert_ptr_nonnull(failed);
+		boot_fatal_once(&ctx, "sweep");	/* what main() starts with */
+	}
+	int stage = 0;
+	for (size_t i = 0; failed && i < stages_count; i++)
+		if (stages[i] == failed)
+			stage = (int)i + 1;
+	return stage << 8 | (int)ctx.mode << 4 | seen.exec << 3 | ctx.root_locked << 2 |
+	       fake_exists("/run/overroot/status") << 1 | fake_exists("/run/initramfs/shutdown");
+}
+
+/* Where the old upper's file is: 1 in the upper, 2 in the trash, 0 lost or copied. */
+static int kept_where(void)
+{
+	char path[256];
+
+	if (fake_find("/overlay/", KEEP, path, sizeof(path)) != 1)
+		return 0;
+	return !strcmp(path, "/overlay/upper" KEEP) ? 1 : 2;
+}
+
+static void boot_row_check(const void *p, int base, int outcome, unsigned k, const char *kind,
+			   int err)
+{
+	const struct boot_row *row = p;
+	const char *at = sweep_where(row->name, k, kind, err);
+
+	/* PID 1: the exec of init, or the fatal policy that main() follows */
+	if (outcome >> 8)
+		SWEEP_CHECK(strstr(sweep_kmsg(), "boot cannot go on") && !seen.exec, "%s", at);
+	else
+		SWEEP_CHECK(seen.exec, "%s: no exec and no fatal stop:\n%s", at, fake_log());
+	if (ctx.p.fatal_reboot && (outcome >> 8))
+		SWEEP_CHECK(strstr(fake_log(), "reboot 0x1234567"), "%s", at);
+	SWEEP_CHECK(!seen.root_rw, "%s: the root mounted writable:\n%s", at, fake_log());
+	SWEEP_CHECK(!seen.lower_written, "%s: written below the bare root:\n%s", at,
+		      fake_log());
+	SWEEP_CHECK(!seen.removed[0], "%s: %s removed:\n%s", at, seen.removed, fake_log());
+	/* the old upper is whole, in one place; where a reset was not asked for, in place */
+	int where = kept_where();
+	SWEEP_CHECK(where == 1 || (where == 2 && (row->flags & RESET)), "%s: old upper %s", at,
+		      where ? "moved" : "lost");
+	if ((row->flags & MARKED) && !fake_exists(MARK))
+		SWEEP_CHECK(where == 2, "%s: the mark is gone, the reset not done", at);
+	if (outcome != base)
+		SWEEP_CHECK(sweep_kmsg_names(err), "%s changes the outcome (%#x, not %#x) and the "
+			      "log does not say %s:\n%s", at, outcome, base, strerror(err),
+			      sweep_kmsg());
+	if (!(row->flags & RESET))
+		return;
+	/* the next boot, on the same rw partition: the reset is finished or undone */
+	next_boots++;
+	fake_save("/overlay/");
+	boot_row_setup(row, false);
+	SWEEP_CHECK(boot_row_run(row) == base, "%s: the next boot differs", at);
+	SWEEP_CHECK(kept_where() == 2 && !fake_exists(MARK), "%s: the next boot did not finish "
+		      "the reset:\n%s", at, fake_log());
+}
+
+static const struct sweep_case boot_case = {
+	.name = "boot", .rows = "command lines",
+	.setup = boot_row_setup, .run = boot_row_run, .check = boot_row_check,
+};
+
+START_TEST(test_every_boot_failure)
+{
+	size_t n = sizeof(boot_rows) / sizeof(boot_rows[0]);
+
+	sweep(&boot_case, boot_rows, n, sizeof(boot_rows[0]));
+	printf("sweep: boot: and %u next boots, one after each failing boot that asked for a "
+	       "reset\n", next_boots);
+	boot_row_release();
+}
+END_TEST
+
+Suite *sweep_suite(void)
+{
+	Suite *s = suite_create("sweep");
+	TCase *t = tcase_create("sweep");
+
+	tcase_add_test(t, test_every_boot_failure);
+	sweep_cli_tests(t);
+	suite_add_tcase(s, t);
+	return s;
+}
