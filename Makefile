@@ -124,7 +124,7 @@ size: $(BUILD)/init
 # --- host tools: install what is missing from Debian's packages --------------------------
 # (HOSTDEPS: only with our own toolchain, set at the top.)
 HOST_TOOLS := gcc clang pkg-config musl-gcc aarch64-linux-gnu-gcc qemu-system-aarch64 mkfs.ext4 \
-	sfdisk depmod mkfs.vfat mcopy bsdtar dpkg-source file flex bison bc fdtput lz4 zstd lzop
+	sfdisk depmod mkfs.vfat mcopy bsdtar dpkg-source file flex bison bc fdtput lz4 zstd lzop python3
 hostdeps:
 	$(Q)missing=""; for t in $(HOST_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	[ -f /usr/lib/aarch64-linux-musl/musl-gcc.specs ] || missing="$$missing musl-dev:arm64"; \

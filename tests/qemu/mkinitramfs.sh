@@ -4,7 +4,8 @@
 # with INIT as /init and the modules the virtio disk needs, named in modules-load.d. The vfat
 # modules ship unlisted (found through the fs-vfat alias). VARIANT:
 #   default   as above
-#   padN      adds /pad, N MiB of random data (a bare number N means the same)
+#   padN      adds /pad, N MiB of incompressible data, the same bytes on every run (a fixed-seed
+#             generator; a bare number N means the same)
 #   nomods    no module at all (no .ko, no modules.dep), but modules-load.d still names the
 #             usual ones: an image whose module packages were forgotten
 #   raspi     for QEMU's Raspberry Pi 3B (boot.sh -M raspi3b): bcm2835 (the sdhost driver:
@@ -41,7 +42,9 @@ if [ -n "${INITRAMFS_EXTRA:-}" ]; then
 	cp -R "$INITRAMFS_EXTRA/." "$extra/" || die "cannot copy INITRAMFS_EXTRA=$INITRAMFS_EXTRA"
 fi
 if [ "$pad" -gt 0 ]; then
-	dd if=/dev/urandom of="$extra/pad" bs=1M count="$pad" status=none
+	python3 -c 'import random, sys
+sys.stdout.buffer.write(random.Random(20261202).randbytes(int(sys.argv[1]) << 20))' "$pad" \
+		>"$extra/pad" || die "cannot write the padding (python3)"
 fi
 if [ "$variant" = nomods ]; then
 	mkdir -p "$extra/etc/modules-load.d"
