@@ -302,7 +302,7 @@ START_TEST(test_boot_mark_crash_safety)
 
 	boot_with_mark();
 	fake_file(MARK, RESETMARK_TEXT, 0644);
-	fake_fail("rename", 1, EIO);
+	fake_fail_path("rename", "/overlay/upper", EIO);
 	ck_assert_int_eq(boot(&failed), 0);
 	ck_assert(fake_exists(MARK));
 	ck_assert(fake_exists("/overlay/upper/persist.txt"));
