@@ -138,17 +138,33 @@ int rootid_stamp_read(const struct sys_ops *sys, const char *dir, char *ret, siz
 	return 1;
 }
 
-int rootid_stamp_write(const struct sys_ops *sys, const char *dir, const char *id)
+/* The record's two halves: written and synced under a temporary name (the space it needs
+ * is taken here), then renamed into place and the directory synced. */
+static int stamp_prepare(const struct sys_ops *sys, const char *dir, const char *id)
 {
-	char path[256], tmp[264], text[sizeof(ROOTID_STAMP_HEAD) + ROOTID_MAX + 1];
+	char tmp[264], text[sizeof(ROOTID_STAMP_HEAD) + ROOTID_MAX + 1];
 	int n = snprintf(text, sizeof(text), ROOTID_STAMP_HEAD "%s\n", id);
+
+	snprintf(tmp, sizeof(tmp), "%s/" ROOTID_STAMP_NAME ".tmp", dir);
+	int r = sys->write_file(tmp, text, (size_t)n);
+	return r < 0 ? r : sys->fsync(tmp);
+}
+
+static int stamp_commit(const struct sys_ops *sys, const char *dir)
+{
+	char path[256], tmp[264];
 
 	snprintf(path, sizeof(path), "%s/" ROOTID_STAMP_NAME, dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int r = sys->write_file(tmp, text, (size_t)n);
-	if (r == 0 && (r = sys->fsync(tmp)) == 0 && (r = sys->rename(tmp, path)) == 0)
-		r = sys->fsync(dir);
-	return r;
+	int r = sys->rename(tmp, path);
+	return r < 0 ? r : sys->fsync(dir);
+}
+
+int rootid_stamp_write(const struct sys_ops *sys, const char *dir, const char *id)
+{
+	int r = stamp_prepare(sys, dir, id);
+
+	return r < 0 ? r : stamp_commit(sys, dir);
 }
 
 const char *rootid_state_name(enum rootid_state s)
@@ -172,12 +188,15 @@ static int scan_aside(const char *name, void *arg)
 	return 0;
 }
 
-/* rootrwonchange=aside. In order: work, then upper, renamed into ASIDE/N (each rename is
- * atomic), both synced, then the record renamed after them: the record is the commit. A power
- * cut before it leaves the old record, so the next boot sees the change again and finishes the
- * same N (the highest N without a record: what was moved is there, what was not is moved
- * now); after it, no record at all, so the next boot records this root over an empty upper.
- * Nothing is copied or deleted: the move needs no space but ASIDE/N's directory entry. */
+/* rootrwonchange=aside, in two phases. First everything that takes space: ASIDE/N, a fresh
+ * upper.new and work.new, the new record written and synced under its temporary name; a full
+ * partition stops here, nothing moved. Then renames only, each atomic: work and upper into
+ * ASIDE/N, synced, then the old record after them: that rename is the commit. A power cut
+ * before it leaves the old record, so the next boot sees the change again and finishes the
+ * same N (the highest N without a record; what is already there stays, what is not is moved
+ * now). After it, upper.new and work.new take their places and the new record its own: a
+ * cut there leaves no record, so the next boot records this root over an empty upper (an
+ * empty upper.new may stay, reused by the next move). Nothing is copied or deleted. */
 static int move_aside(struct boot_ctx *ctx, char *dir, size_t dir_size, char *why, size_t size)
 {
 	const struct sys_ops *sys = ctx->sys;
@@ -185,9 +204,11 @@ static int move_aside(struct boot_ctx *ctx, char *dir, size_t dir_size, char *wh
 	char from[64], to[160];
 	unsigned max = 0;
 	struct stat st;
-	int r = rootid_ensure_dir(sys, ASIDE, why, size);
+	int r = 0;
 
-	if (r == 0 && (r = sys->listdir(ASIDE, scan_aside, &max)) < 0)
+	bool unfinished = false, had_aside = sys->lstat(ASIDE, &st) != -ENOENT;
+	if (had_aside && (r = rootid_ensure_dir(sys, ASIDE, why, size)) == 0 &&
+	    (r = sys->listdir(ASIDE, scan_aside, &max)) < 0)
 		snprintf(why, size, "list " ASIDE ": %s", strerror(-r));
 	if (r == 0 && max) {
 		snprintf(to, sizeof(to), ASIDE "/%u/" ROOTID_STAMP_NAME, max);
@@ -195,13 +216,28 @@ static int move_aside(struct boot_ctx *ctx, char *dir, size_t dir_size, char *wh
 		if (r == 0)
 			max++;		/* the last move is whole: a new N */
 		else if (r == -ENOENT)
-			r = 0;		/* interrupted: finish it */
+			r = 0, unfinished = true;	/* interrupted: finish it */
 		else
 			snprintf(why, size, "%s: %s", to, strerror(-r));
 	}
-	snprintf(dir, dir_size, ASIDE "/%u", max ? max : 1);
-	if (r < 0 || (r = rootid_ensure_dir(sys, dir, why, size)) < 0)
+	if (r == 0 && !unfinished && sys->lstat(OVL "/upper", &st) == -ENOENT &&
+	    sys->lstat(OVL "/work", &st) == -ENOENT) {
+		dir[0] = '\0';	/* no upper: nothing to set aside, the record is replaced */
+		if ((r = rootid_stamp_write(sys, OVL, ctx->rootid.id)) < 0)
+			snprintf(why, size, "record the root in " STAMP ": %s", strerror(-r));
 		return r;
+	}
+	if (r == 0 && !had_aside)
+		r = rootid_ensure_dir(sys, ASIDE, why, size);
+	snprintf(dir, dir_size, ASIDE "/%u", max ? max : 1);
+	if (r < 0 || (r = rootid_ensure_dir(sys, dir, why, size)) < 0 ||
+	    (r = rootid_ensure_dir(sys, OVL "/upper.new", why, size)) < 0 ||
+	    (r = rootid_ensure_dir(sys, OVL "/work.new", why, size)) < 0)
+		return r;
+	if ((r = stamp_prepare(sys, OVL, ctx->rootid.id)) < 0) {
+		snprintf(why, size, "record the root in " STAMP ": %s", strerror(-r));
+		return r;
+	}
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(from, sizeof(from), OVL "/%s", moved[i]);
 		snprintf(to, sizeof(to), "%s/%s", dir, moved[i]);
@@ -216,8 +252,10 @@ static int move_aside(struct boot_ctx *ctx, char *dir, size_t dir_size, char *wh
 			return r;
 		}
 	}
-	if ((r = rootid_stamp_write(sys, OVL, ctx->rootid.id)) < 0)
-		snprintf(why, size, "record the root in " STAMP ": %s", strerror(-r));
+	if ((r = sys->rename(OVL "/upper.new", OVL "/upper")) < 0 ||
+	    (r = sys->rename(OVL "/work.new", OVL "/work")) < 0 ||
+	    (r = stamp_commit(sys, OVL)) < 0)
+		snprintf(why, size, "start the fresh upper: %s", strerror(-r));
 	return r;
 }
 
@@ -232,7 +270,8 @@ static unsigned long long key_of(const char *id)
 }
 
 /* rootrwonchange=slot: the root's own upper, made the first time that root boots, with its
- * record beside it; nothing is moved, so there is nothing for a power cut to interrupt. */
+ * record beside it; nothing is moved, so there is nothing for a power cut to interrupt. The
+ * state then tells this root against the upper it gets: same, or first for a new slot. */
 static int use_slot(struct boot_ctx *ctx, char *dir, size_t dir_size, char *why, size_t size)
 {
 	const struct sys_ops *sys = ctx->sys;
@@ -249,6 +288,7 @@ static int use_slot(struct boot_ctx *ctx, char *dir, size_t dir_size, char *why,
 		snprintf(why, size, "%s belongs to another root (%s)", dir, had);
 		return -EEXIST;
 	}
+	ri->state = r == 1 ? ROOTID_SAME : ROOTID_FIRST;
 	if (r == 0 && (r = rootid_stamp_write(sys, dir, ri->id)) < 0) {
 		snprintf(why, size, "record the root in %s: %s", dir, strerror(-r));
 		return r;
@@ -280,12 +320,20 @@ static int changed(struct boot_ctx *ctx, char *why, size_t size)
 			 "(rootrwonchange=slot)", dir);
 		log_notice("overlayroot", "root %s: its own upper in %s (the upper of " OVL
 			   " was made on %s; rootrwonchange=slot)", ri->id, dir, ri->was);
+		ri->was[0] = '\0';	/* the state is against the slot's own upper */
 		return 0;
 	case RW_ONCHANGE_ASIDE:
 		break;
 	}
 	if ((r = move_aside(ctx, dir, sizeof(dir), why, size)) < 0)
 		return r;
+	if (!dir[0]) {
+		snprintf(ri->action, sizeof(ri->action), "nothing to set aside (no upper): this "
+			 "root recorded in " STAMP);
+		log_notice("overlayroot", "root changed (the record said %s, this root is %s): no "
+			   "upper to set aside", ri->was, ri->id);
+		return 0;
+	}
 	snprintf(ri->action, sizeof(ri->action), "set aside: the old upper is kept in %s, a "
 		 "fresh upper started (rootrwonchange=aside)", dir);
 	log_warn("overlayroot", "root changed: the upper was made on %s, this root is %s: the "

@@ -214,25 +214,10 @@ END_TEST
 
 /* --- the boot side ------------------------------------------------------------------- */
 
-static FILE *boot_log;
-
-/* The kernel log of the boot, to see the loud lines. */
-static const char *kmsg(void)
-{
-	static char text[65536];
-
-	fflush(boot_log);
-	rewind(boot_log);
-	size_t n = fread(text, 1, sizeof(text) - 1, boot_log);
-	text[n] = '\0';
-	return text;
-}
-
 static void boot_with_mark(void)
 {
 	boot_setup("root=/dev/vda2 rootrw=/dev/vda3");
-	boot_log = tmpfile();
-	log_setup(fileno(boot_log), LOG_LVL_DEBUG);
+	boot_capture_log();
 	fake_dir("/overlay/upper");
 	fake_dir("/overlay/work");
 	fake_file("/overlay/upper/persist.txt", "old", 0644);
@@ -254,8 +239,7 @@ START_TEST(test_boot_honours_mark)
 	ck_assert(!fake_exists(MARK));
 	ck_assert(!fake_exists("/overlay/upper/persist.txt"));
 	ck_assert_int_eq(ctx.mode, MODE_OVERLAY);
-	assert_has(kmsg(), "overroot reset: done, mark " MARK " removed");
-	fclose(boot_log);
+	assert_has(boot_kmsg(), "overroot reset: done, mark " MARK " removed");
 }
 END_TEST
 
@@ -283,12 +267,11 @@ START_TEST(test_boot_ignores_unsafe_marks_loudly)
 		ck_assert(fake_exists("/overlay/upper/persist.txt"));
 		ck_assert(fake_exists(MARK));
 		assert_absent("rename /overlay/upper");
-		const char *log = kmsg();
+		const char *log = boot_kmsg();
 		ck_assert_msg(strstr(log, "<3>overroot: [overlayroot] reset mark " MARK ": ") &&
 			      strstr(log, says[i]) && strstr(log, "ignored, the upper is kept"),
 			      "case %s: not loud:\n%s", cases[i], log);
-		fclose(boot_log);
-		boot_teardown();
+			boot_teardown();
 	}
 }
 END_TEST
@@ -307,7 +290,6 @@ START_TEST(test_boot_mark_crash_safety)
 	ck_assert(fake_exists(MARK));
 	ck_assert(fake_exists("/overlay/upper/persist.txt"));
 	ck_assert_int_eq(ctx.mode, MODE_READONLY);
-	fclose(boot_log);
 	boot_teardown();
 
 	boot_with_mark();
@@ -318,7 +300,6 @@ START_TEST(test_boot_mark_crash_safety)
 	ck_assert(!fake_exists("/overlay/upper/persist.txt"));
 	ck_assert_int_eq(ctx.mode, MODE_READONLY);
 	assert_has(ctx.fallback_reason, "overroot reset: remove " MARK ": Input/output error");
-	fclose(boot_log);
 }
 END_TEST
 
