@@ -13,6 +13,7 @@
 #include "overroot/cli.h"
 #include "overroot/log.h"
 #include "overroot/resetmark.h"
+#include "overroot/rootid.h"
 #include "suites.h"
 
 #define MARK "/overlay/" RESETMARK_NAME
@@ -359,6 +360,37 @@ START_TEST(test_chroot_sequence)
 }
 END_TEST
 
+/* What a user's chroot does to the root's os-release, while the command runs. */
+static void new_build(void)
+{
+	fake_file("/rofs/etc/os-release", "ID=x\nBUILD_ID=2\n", 0644);
+}
+
+#define RECORD "/overlay/" ROOTID_STAMP_NAME
+
+START_TEST(test_chroot_own_change_is_not_another_root)
+{
+	/* a change of the root's identity made through overroot chroot is the user's own: the
+	 * record beside the upper follows it, so the next boot keeps the upper */
+	for (int edit = 0; edit < 2; edit++) {
+		chroot_ready();
+		fake_dir("/rofs/etc");
+		fake_file("/rofs/etc/os-release", "ID=x\nBUILD_ID=1\n", 0644);
+		fake_file(RECORD, ROOTID_STAMP_HEAD "uuid=1111 ID=x BUILD_ID=1\n", 0644);
+		fake_on_run(edit ? new_build : NULL);
+		ck_assert_int_eq(run_cli("chroot", "true", NULL), 0);
+		ck_assert_str_eq(fake_content(RECORD), edit ? ROOTID_STAMP_HEAD
+				 "uuid=1111 ID=x BUILD_ID=2\n" : ROOTID_STAMP_HEAD
+				 "uuid=1111 ID=x BUILD_ID=1\n");
+		if (edit)
+			assert_has(out_text, "the root is now uuid=1111 ID=x BUILD_ID=2: recorded "
+				   "in " RECORD " (your change, not another root");
+		else
+			assert_absent("write_file /overlay");
+	}
+}
+END_TEST
+
 START_TEST(test_chroot_shell_and_rootlock_off)
 {
 	chroot_ready();
@@ -451,6 +483,7 @@ Suite *cli_suite(void)
 	tcase_add_test(t, test_boot_mark_crash_safety);
 	tcase_add_test(t, test_volatile_root_hint);
 	tcase_add_test(t, test_chroot_sequence);
+	tcase_add_test(t, test_chroot_own_change_is_not_another_root);
 	tcase_add_test(t, test_chroot_shell_and_rootlock_off);
 	tcase_add_test(t, test_chroot_refusals);
 	tcase_add_test(t, test_chroot_undoes_a_failed_setup);
