@@ -12,6 +12,7 @@
 #include <sys/mount.h>
 #include "overroot/cli.h"
 #include "overroot/config.h"
+#include "overroot/rootid.h"
 
 #define DIR "/run/overroot/chroot"
 #define SQUASHFS_MAGIC 0x73717368
@@ -153,6 +154,44 @@ static int undo(struct job *j)
 	return 0;
 }
 
+/* A change made here is the user's own, not a foreign root: when it changed the root's
+ * identity (its os-release build lines), the record beside the upper in use follows, so the
+ * next boot does not set that upper aside (rootid.h). */
+static void same_root(struct job *j, const struct cli_status *st, const char *before)
+{
+	char now[ROOTID_MAX], had[ROOTID_MAX], dir[128], why[320];
+	const char *upper = cli_status_get(st, "upper");
+	const char *slash = strrchr(upper, '/');
+
+	if (!before[0] || strcmp(cli_status_get(st, "mode"), "overlay") || !slash ||
+	    rootid_read(j->sys, j->dev, CLI_LOWER, now, sizeof(now), why, sizeof(why)) < 0 ||
+	    !strcmp(now, before))
+		return;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - upper), upper);
+	if (strcmp(dir, CLI_RW_MOUNT)) {
+		fprintf(j->out, "overroot chroot: the root is now %s (it was %s): with "
+			"rootrwonchange=slot the next boot gives it an upper of its own (%s is "
+			"named after the old root)\n", now, before, dir);
+		return;
+	}
+	if (rootid_stamp_read(j->sys, dir, had, sizeof(had), why, sizeof(why)) != 1 ||
+	    strcmp(had, before)) {
+		fprintf(j->out, "overroot chroot: the root is now %s (it was %s); the upper's "
+			"record in %s is not overroot's of the old root: left as it is\n", now,
+			before, dir);
+		return;
+	}
+	int r = rootid_stamp_write(j->sys, dir, now);
+	if (r < 0)
+		fprintf(j->err, "overroot chroot: the root is now %s: record it in %s/"
+			ROOTID_STAMP_NAME ": %s: the next boot takes it for another root\n", now,
+			dir, strerror(-r));
+	else
+		fprintf(j->out, "overroot chroot: the root is now %s: recorded in %s/"
+			ROOTID_STAMP_NAME " (your change, not another root: the upper stays)\n",
+			now, dir);
+}
+
 int cli_chroot(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err)
 {
 	static struct cli_status st;
@@ -173,6 +212,9 @@ int cli_chroot(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE
 	}
 	if (check(&j, &st))
 		return CLI_FAIL;
+	char before[ROOTID_MAX], why[320];
+	if (rootid_read(sys, j.dev, CLI_LOWER, before, sizeof(before), why, sizeof(why)) < 0)
+		before[0] = '\0';
 	int r = setup(&j), status = CLI_FAIL;
 	if (r == 0) {
 		fprintf(out, "overroot chroot: running %s in " DIR "\n", cmd[0]);
@@ -185,5 +227,6 @@ int cli_chroot(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE
 	}
 	if (undo(&j) < 0)
 		return CLI_FAIL;
+	same_root(&j, &st, before);
 	return r < 0 || status < 0 ? CLI_FAIL : status;
 }

@@ -44,6 +44,27 @@ static const char *human_size(uint64_t n, char *buf, size_t size)
 	return buf;
 }
 
+/* Which root the upper belongs to, and what the boot did when it was another (rootid.c). */
+static void root_id_lines(const struct cli_status *st, FILE *out)
+{
+	const char *state = cli_status_get(st, "root_id_state"), *id = cli_status_get(st, "root_id");
+	const char *action = cli_status_get(st, "root_id_action");
+
+	if (!state[0])
+		return;
+	fprintf(out, "root id:  %s\n          ", id[0] ? id : "unknown");
+	if (!strcmp(state, "same"))
+		fputs("the upper was made on this root", out);
+	else if (!strcmp(state, "first"))
+		fputs("a new upper for this root", out);
+	else if (!strcmp(state, "changed"))
+		fprintf(out, "CHANGED at this boot: the upper was made on %s",
+			cli_status_get(st, "root_id_was"));
+	else
+		fputs("not compared", out);
+	fprintf(out, "%s%s\n", action[0] ? "; " : "", action);
+}
+
 static void print_human(const struct cli_status *st, const struct extra *x, FILE *out)
 {
 	const char *mode = cli_status_get(st, "mode"), *why = cli_status_get(st, "fallback_reason");
@@ -61,6 +82,7 @@ static void print_human(const struct cli_status *st, const struct extra *x, FILE
 		fprintf(out, "rw:       %s (%s) on %s, upper %s\n", cli_status_get(st, "rw_device"),
 			cli_status_get(st, "rw_type"), cli_status_get(st, "rw_mount"),
 			cli_status_get(st, "upper"));
+	root_id_lines(st, out);
 	if (x->usage) {
 		uint64_t all = x->used + x->avail;
 		fprintf(out, "upper:    %s used of %s (%llu%%), %s free\n",

@@ -75,6 +75,11 @@ const struct param_def params_table[] = {
 	  DOC("when the overlay cannot be set up: ro (boot the root read-only), tmpfs (volatile "
 	  "upper) or fatal",
 	      "overroot") },
+	{ "rootrwonchange", PARAM_ONCHANGE, OFF(rootrwonchange), "aside",
+	  DOC("when the upper was made on another root (an update, the other A/B slot): aside "
+	  "(keep the old upper in /overlay/.overroot-aside/N, start a fresh one), keep (the old "
+	  "upper on the new root, said at every boot) or slot (each root its own upper)",
+	      "overroot") },
 	{ "rootlock", PARAM_YESNO, OFF(rootro_lock), "yes",
 	  DOC("set the root block device read-only in the kernel (BLKROSET) under an overlay",
 	      "overroot") },
@@ -111,6 +116,15 @@ static int parse_yesno(const char *v, bool *ret)
 			return *ret = false, 0;
 	}
 	return -EINVAL;
+}
+
+/* The index of v in the NULL-terminated names, or -1. */
+static int choice(const char *v, const char *const *names)
+{
+	for (int i = 0; v && names[i]; i++)
+		if (!strcmp(v, names[i]))
+			return i;
+	return -1;
 }
 
 static void warnf(params_warn_fn warn, const char *fmt, const char *name, const char *val,
@@ -171,16 +185,22 @@ static void set_one(struct params *p, const struct param_def *d, const char *v,
 			warnf(warn, "%s=%s is not yes or no: using %s", d->name, v, d->def);
 		break;
 	case PARAM_FALLBACK:
-		if (v && !strcmp(v, "ro"))
-			p->rootrwfallback = RW_FALLBACK_RO;
-		else if (v && !strcmp(v, "tmpfs"))
-			p->rootrwfallback = RW_FALLBACK_TMPFS;
-		else if (v && !strcmp(v, "fatal"))
-			p->rootrwfallback = RW_FALLBACK_FATAL;
+	case PARAM_ONCHANGE: {
+		/* in the order of the enums */
+		static const char *const fallback[] = { "ro", "tmpfs", "fatal", NULL };
+		static const char *const onchange[] = { "aside", "keep", "slot", NULL };
+		bool fb = d->type == PARAM_FALLBACK;
+		int i = choice(v, fb ? fallback : onchange);
+		if (i >= 0 && fb)
+			p->rootrwfallback = (enum rw_fallback)i;
+		else if (i >= 0)
+			p->rootrwonchange = (enum rw_onchange)i;
 		else
-			warnf(warn, "%s=%s is not ro, tmpfs or fatal: using %s", d->name,
-			      v ? v : "", d->def);
+			warnf(warn, fb ? "%s=%s is not ro, tmpfs or fatal: using %s" :
+			      "%s=%s is not aside, keep or slot: using %s", d->name, v ? v : "",
+			      d->def);
 		break;
+	}
 	}
 }
 

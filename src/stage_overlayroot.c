@@ -13,14 +13,12 @@
 #include "overroot/log.h"
 #include "overroot/mountopts.h"
 #include "overroot/resetmark.h"
+#include "overroot/rootid.h"
 #include "overroot/stages.h"
 
 #define OVL "/overlay"
 #define ROFS OVL "/rofs"
-#define UPPER OVL "/upper"
-#define WORK OVL "/work"
 #define TRASH OVL "/.overroot-trash"	/* old uppers from rootrwreset, deleted in background */
-#define OVL_OPTS "lowerdir=" ROFS ",upperdir=" UPPER ",workdir=" WORK
 #define DEFAULT_OPTIONS "rw,noatime"
 
 /* Filesystems overlayfs refuses as an upper (no xattrs, no whiteouts, or read-only). */
@@ -42,16 +40,7 @@ static bool in_list(const char *const *list, const char *s)
  * our mounts or mkdirs into writes elsewhere through a symlink. */
 static int ensure_dir(const struct sys_ops *sys, const char *path, char *why, size_t size)
 {
-	struct stat st;
-	int r = sys->lstat(path, &st);
-
-	if (r == -ENOENT)
-		r = sys->mkdir(path, 0755);
-	else if (r == 0 && !S_ISDIR(st.st_mode))
-		r = -ENOTDIR;
-	if (r < 0)
-		snprintf(why, size, "%s: %s", path, strerror(-r));
-	return r;
+	return rootid_ensure_dir(sys, path, why, size);
 }
 
 /* rootrwreset: move the old upper and work aside in one rename each (atomic on every
@@ -60,12 +49,12 @@ static int ensure_dir(const struct sys_ops *sys, const char *path, char *why, si
 static int reset_upper(struct boot_ctx *ctx, char *why, size_t size)
 {
 	const struct sys_ops *sys = ctx->sys;
-	static const char *const dirs[] = { UPPER, WORK };
+	const char *const dirs[] = { ctx->rootid.upper, ctx->rootid.work };
 	char to[PATH_MAX];
 	int r = ensure_dir(sys, TRASH, why, size);
 
 	for (size_t i = 0; r == 0 && i < 2; i++) {
-		snprintf(to, sizeof(to), TRASH "/%s.%llu", dirs[i] + sizeof(OVL),
+		snprintf(to, sizeof(to), TRASH "/%s.%llu", strrchr(dirs[i], '/') + 1,
 			 (unsigned long long)sys->now_ms());
 		r = sys->rename(dirs[i], to);
 		if (r == -ENOENT)
@@ -203,15 +192,21 @@ static int mount_rw(struct boot_ctx *ctx, bool tmpfs, char *why, size_t size)
 static int build_overlay(struct boot_ctx *ctx, char *why, size_t size)
 {
 	const struct sys_ops *sys = ctx->sys;
+	char opts[256];
 	int r;
 
+	/* The upper this root gets: a root changed under it is dealt with here (rootid.c). */
+	if ((r = rootid_choose_upper(ctx, why, size)) < 0)
+		return r;
+	snprintf(opts, sizeof(opts), "lowerdir=" ROFS ",upperdir=%s,workdir=%s",
+		 ctx->rootid.upper, ctx->rootid.work);
 	bool marked = reset_marked(ctx);
 	if ((ctx->p.rootrwreset || marked) && (r = reset_upper(ctx, why, size)) < 0)
 		return r;
 	if (marked && (r = drop_mark(ctx, why, size)) < 0)
 		return r;
-	if ((r = ensure_dir(sys, UPPER, why, size)) < 0 ||
-	    (r = ensure_dir(sys, WORK, why, size)) < 0 ||
+	if ((r = ensure_dir(sys, ctx->rootid.upper, why, size)) < 0 ||
+	    (r = ensure_dir(sys, ctx->rootid.work, why, size)) < 0 ||
 	    (r = ensure_dir(sys, ROFS, why, size)) < 0)
 		return r;
 	struct stat st;
@@ -225,8 +220,8 @@ static int build_overlay(struct boot_ctx *ctx, char *why, size_t size)
 	}
 	/* The bind keeps the root's superblock alive: /rootfs is free for the overlay. */
 	if ((r = sys->umount(CONFIG_ROOTFS_DIR, MNT_DETACH)) < 0 ||
-	    (r = sys->mount("overlay", CONFIG_ROOTFS_DIR, "overlay", 0, OVL_OPTS)) < 0) {
-		snprintf(why, size, "mount overlay (" OVL_OPTS "): %s", strerror(-r));
+	    (r = sys->mount("overlay", CONFIG_ROOTFS_DIR, "overlay", 0, opts)) < 0) {
+		snprintf(why, size, "mount overlay (%s): %s", opts, strerror(-r));
 		/* put the root back where the read-only boot expects it */
 		sys->mount(ROFS, CONFIG_ROOTFS_DIR, NULL, MS_BIND, NULL);
 		sys->mount(NULL, CONFIG_ROOTFS_DIR, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);

@@ -85,8 +85,17 @@ static int status_run(struct boot_ctx *ctx)
 	kv(&b, "rootrw", ctx->p.rootrw ? ctx->p.rootrw : "");
 	kv(&b, "rw_device", overlay ? ctx->rw_dev : "");
 	kv(&b, "rw_type", overlay ? ctx->rw_type : "");
-	if (overlay)
-		add(&b, "lower=/rofs\nrw_mount=/overlay\nupper=/overlay/upper\n");
+	if (overlay) {
+		add(&b, "lower=/rofs\nrw_mount=/overlay\n");
+		kv(&b, "upper", ctx->rootid.upper);
+	}
+	if (overlay && ctx->rootid.state != ROOTID_NONE) {
+		/* which root the upper belongs to, and what this boot did about it (rootid.c) */
+		kv(&b, "root_id", ctx->rootid.id);
+		kv(&b, "root_id_state", rootid_state_name(ctx->rootid.state));
+		kv(&b, "root_id_was", ctx->rootid.was);
+		kv(&b, "root_id_action", ctx->rootid.action);
+	}
 	kv(&b, "fallback_reason", ctx->fallback_reason);
 	for (size_t i = 0; i < ctx->stages_done; i++) {
 		add(&b, "time_%s_ms=%llu\n", ctx->stage_names[i],

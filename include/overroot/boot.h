@@ -8,6 +8,7 @@
 #include "overroot/cmdline.h"
 #include "overroot/kmod.h"
 #include "overroot/params.h"
+#include "overroot/rootid.h"
 #include "overroot/sys.h"
 
 #define STAGES_MAX 16
@@ -34,6 +35,7 @@ struct boot_ctx {
 	const char *newroot;		/* what switch_root enters */
 	enum boot_mode mode;
 	char fallback_reason[256];	/* why the overlay is not active; "" when it is */
+	struct rootid rootid;		/* the root the upper belongs to, the upper chosen */
 	/* timings, filled by stages_run */
 	const char *stage_names[STAGES_MAX];
 	uint64_t stage_ms[STAGES_MAX];

@@ -10,6 +10,8 @@
 #define PARAM_FOREVER ((unsigned)-1)
 
 enum rw_fallback { RW_FALLBACK_RO, RW_FALLBACK_TMPFS, RW_FALLBACK_FATAL };
+/* What a boot does when the upper was made on another root (rootid.h). */
+enum rw_onchange { RW_ONCHANGE_ASIDE, RW_ONCHANGE_KEEP, RW_ONCHANGE_SLOT };
 
 struct params {
 	/* rootfs */
@@ -27,6 +29,7 @@ struct params {
 	bool rootrwreset;
 	unsigned rootrw_timeout_s;
 	enum rw_fallback rootrwfallback;
+	enum rw_onchange rootrwonchange;
 	bool rootro_lock;		/* BLKROSET on the root device while the overlay is up */
 	/* modules, debugging, failure */
 	const char *modules_load;	/* rd.modules-load, comma-separated */
@@ -43,6 +46,7 @@ enum param_type {
 	PARAM_SECONDS,		/* a whole number of seconds */
 	PARAM_YESNO,		/* yes/no/1/0/true/false/on/off; bare word = yes */
 	PARAM_FALLBACK,		/* ro|tmpfs|fatal */
+	PARAM_ONCHANGE,		/* aside|keep|slot */
 	PARAM_RO, PARAM_RW,	/* the last of the two wins */
 	PARAM_ROOTWAIT,		/* bare: forever; =N: N seconds */
 };

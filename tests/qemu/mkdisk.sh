@@ -1,10 +1,14 @@
 #!/bin/sh
-# mkdisk.sh OUT.img mbr|gpt|systemd|sysvinit|busybox
+# mkdisk.sh OUT.img mbr|gpt|ab|systemd|sysvinit|busybox
 # Build, without root, a raw disk laid out like the Raspberry Pi card:
 #   p1 boot  vfat  20 MiB  label BOOT   (MBR type c, GPT basic data, PARTLABEL boot)
 #   p2 root  ext4  48 MiB  label root   (PARTLABEL rootfs): busybox, the test init
 #   p3 data  ext4  20 MiB  label data   (PARTLABEL data): empty, for rootrw=
 # and OUT.img.env with the ids read back from the image and each partition's byte range.
+# Every layout also gets OUT.img.root2, the root "rebuilt" (issue 19): another filesystem UUID,
+# "rebuilt" added to /etc/overroot-test-root and a BUILD_ID in its os-release, for the
+# scenarios' `reroot rebuilt`. ab: an A/B disk, p2 root A, p3 root B (that rebuilt root, label
+# rootb), p4 data; ROOTB_* in the .env.
 # systemd, sysvinit, busybox: an MBR disk whose root is a real system from mkrealroot.sh (sized
 # for it) and whose data partition has 64 MiB; systemd and sysvinit need root (see there).
 set -eu
@@ -15,9 +19,9 @@ die() { echo "mkdisk.sh: ERROR: $*" >&2; exit 1; }
 [ $# -eq 2 ] || die "usage: mkdisk.sh OUT.img mbr|gpt"
 out=$1 layout=$2
 case $layout in
-mbr | gpt) real= ;;
+mbr | gpt | ab) real= ;;
 systemd | sysvinit | busybox) real=$layout ;;
-*) die "layout must be mbr, gpt, systemd, sysvinit or busybox, not '$layout'" ;;
+*) die "layout must be mbr, gpt, ab, systemd, sysvinit or busybox, not '$layout'" ;;
 esac
 [ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null
 # shellcheck source=/dev/null
@@ -27,6 +31,7 @@ esac
 export SOURCE_DATE_EPOCH=1700000000 E2FSPROGS_FAKE_TIME=1700000000
 root_uuid=0e0e0e0e-0000-4000-8000-00000000f002
 data_uuid=0e0e0e0e-0000-4000-8000-00000000f003
+root2_uuid=0e0e0e0e-0000-4000-8000-00000000f012
 boot_volid=0BADB007
 mbr_id=0x0badcafe
 gpt_id=0badcafe-0000-4000-8000-000000000000
@@ -53,7 +58,9 @@ fi
 
 # The partition table, on a plain file.
 truncate -s 0 "$out.tmp"
-truncate -s $((root_mib + data_mib + 22))M "$out.tmp"
+ab_mib=0 data_n=3
+[ "$layout" = ab ] && ab_mib=48 data_n=4
+truncate -s $((root_mib + ab_mib + data_mib + 22))M "$out.tmp"
 if [ -n "$real" ]; then
 	sfdisk -q "$out.tmp" <<EOF
 label: dos
@@ -61,6 +68,15 @@ label-id: $mbr_id
 start=$((1 * mib)), size=$((20 * mib)), type=c
 start=$((21 * mib)), size=$((root_mib * mib)), type=83
 start=$(((21 + root_mib) * mib)), size=$((data_mib * mib)), type=83
+EOF
+elif [ "$layout" = ab ]; then
+	sfdisk -q "$out.tmp" <<EOF
+label: dos
+label-id: $mbr_id
+start=$((1 * mib)), size=$((20 * mib)), type=c
+start=$((21 * mib)), size=$((48 * mib)), type=83
+start=$((69 * mib)), size=$((48 * mib)), type=83
+start=$((117 * mib)), size=$((20 * mib)), type=83
 EOF
 elif [ "$layout" = mbr ]; then
 	sfdisk -q "$out.tmp" <<EOF
@@ -123,9 +139,20 @@ mkfs_ext4() { # LABEL UUID DIR FSFILE MIB
 mkfs_ext4 root "$root_uuid" "$r" "$tmp/root.fs" "$root_mib"
 place 2 "$tmp/root.fs"
 
-# p3: data (ext4), empty.
+# The same root rebuilt (issue 19): what an update writes to the root partition, or slot B.
+# /etc/os-release is usually a link to ../usr/lib/os-release: the file itself gets the BUILD_ID.
+echo "$(cat "$r/etc/overroot-test-root"), rebuilt" >"$r/etc/overroot-test-root"
+osr=$r/etc/os-release
+[ -L "$osr" ] && osr=$r/usr/lib/os-release
+echo "BUILD_ID=overroot-test-rebuilt" >>"$osr"
+find "$r/etc" "$osr" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+mkfs_ext4 "$([ "$layout" = ab ] && echo rootb || echo root)" "$root2_uuid" "$r" "$tmp/root2.fs" \
+	"$root_mib"
+[ "$layout" = ab ] && place 3 "$tmp/root2.fs"
+
+# p3 (ab: p4): data (ext4), empty.
 mkfs_ext4 data "$data_uuid" "" "$tmp/data.fs" "$data_mib"
-place 3 "$tmp/data.fs"
+place "$data_n" "$tmp/data.fs"
 
 # Read every id back from the finished image rather than trusting what was asked for.
 probe() { # N TAG
@@ -133,7 +160,7 @@ probe() { # N TAG
 }
 ptuuid=$(blkid -p -o value -s PTUUID "$out.tmp")
 if [ "$layout" != gpt ]; then
-	root_partuuid=$ptuuid-02 data_partuuid=$ptuuid-03 root_partlabel='' data_partlabel=''
+	root_partuuid=$ptuuid-02 data_partuuid=$ptuuid-0$data_n root_partlabel='' data_partlabel=''
 else
 	root_partuuid=$(sfdisk --part-uuid "$out.tmp" 2 | tr '[:upper:]' '[:lower:]')
 	data_partuuid=$(sfdisk --part-uuid "$out.tmp" 3 | tr '[:upper:]' '[:lower:]')
@@ -150,14 +177,23 @@ ROOT_PARTUUID=$root_partuuid
 ROOT_PARTLABEL=$root_partlabel
 ROOT_OFFSET=$(($(part_field 2 start) * 512))
 ROOT_SIZE=$(($(part_field 2 size) * 512))
-DATA_UUID=$(probe 3 UUID)
-DATA_LABEL=$(probe 3 LABEL)
+DATA_UUID=$(probe $data_n UUID)
+DATA_LABEL=$(probe $data_n LABEL)
 DATA_PARTUUID=$data_partuuid
 DATA_PARTLABEL=$data_partlabel
-DATA_OFFSET=$(($(part_field 3 start) * 512))
-DATA_SIZE=$(($(part_field 3 size) * 512))
+DATA_OFFSET=$(($(part_field $data_n start) * 512))
+DATA_SIZE=$(($(part_field $data_n size) * 512))
+ROOT2_UUID=$root2_uuid
 EOF
+if [ "$layout" = ab ]; then
+	cat >>"$out.env.tmp" <<EOF
+ROOTB_UUID=$(probe 3 UUID)
+ROOTB_OFFSET=$(($(part_field 3 start) * 512))
+ROOTB_SIZE=$(($(part_field 3 size) * 512))
+EOF
+fi
 grep -q '^ROOT_UUID=.' "$out.env.tmp" || die "cannot read the root filesystem UUID back"
+mv "$tmp/root2.fs" "$out.root2"
 mv "$out.tmp" "$out"
 mv "$out.env.tmp" "$out.env"
 echo "mkdisk.sh: $out ($layout)" >&2

@@ -192,6 +192,27 @@ cut_ms() {
 	echo $(($3 + h % ($4 - $3 + 1)))
 }
 
+# --- the root under the upper (issue 19): additive keys, kept together here -----------------
+# reroot rebuilt   between two boots: the root partition is rewritten with the disk's rebuilt
+#                  root (OUT.img.root2 from mkdisk.sh: another UUID, another /etc), as an update
+#                  would; the root's expected sha256 becomes the new one's.
+# An A/B disk (disk ab) has a second root, p3: it is checked like the first, never written.
+
+# rootid_reroot DISK ENV VALUE: write the rebuilt root over the root partition.
+rootid_reroot() {
+	local off size src=$out/disk-$(sed -n 's/^LAYOUT=//p' "$2").img.root2
+	[ "$3" = rebuilt ] || { echo "reroot '$3': only 'rebuilt'"; return 1; }
+	off=$(sed -n 's/^ROOT_OFFSET=//p' "$2") size=$(sed -n 's/^ROOT_SIZE=//p' "$2")
+	[ -f "$src" ] && [ "$(stat -c %s "$src")" -le "$size" ] ||
+		{ echo "no rebuilt root $src (tests/qemu/mkdisk.sh), or larger than the partition"; return 1; }
+	dd if="$src" of="$1" bs=1M oflag=seek_bytes seek="$off" conv=notrunc status=none
+}
+
+# rootid_rootb_sha DISK ENV: the second root's sha256 on an A/B disk, "" on others.
+rootid_rootb_sha() {
+	grep -q '^ROOTB_OFFSET=' "$2" && part_sha "$1" "$2" ROOTB
+}
+
 # run_scenario NAME: run it; write "PASS ..." or "FAIL ..." to build/qemu/run/NAME/result and the
 # log to show on failure to .../faillog.
 run_scenario() {
@@ -200,8 +221,8 @@ run_scenario() {
 	local dsha0 line log st pat ms dopt pre post machine=virt rdefault=default kernel=debian
 	local kimg='' dtb='' cdefault=console=ttyAMA0
 	local -a cmdline initrd end timeout expect reject compare drive console fsck cutopt clean
-	local -a rootchange=()
-	local rd
+	local -a rootchange=() reroot=()
+	local rd shab0
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	t0=$(date +%s%3N)
@@ -267,6 +288,7 @@ run_scenario() {
 			[ "$n" -gt 0 ] || { result FAIL ": 'rootchange' before the first 'boot' line"; return; }
 			rootchange[n]=$val
 			;;
+		reroot) reroot[n + 1]=$val ;;	# before the next boot (issue 19, see above)
 		rounds-error) result FAIL ": 'rounds $val': not a number"; return ;;
 		*) result FAIL ": unknown key '$key' in $scenarios"; return ;;
 		esac
@@ -295,10 +317,18 @@ run_scenario() {
 		fi
 		sha0=$(part_sha "$img" "$envf" ROOT)
 		dsha0=$(part_sha "$img" "$envf" DATA)
+		shab0=$(rootid_rootb_sha "$img" "$envf")
 	fi
 
 	for ((i = 1; i <= n; i++)); do
 		log=$dir/boot$i.log
+		if [ -n "${reroot[i]:-}" ]; then
+			if ! val=$(rootid_reroot "$img" "$envf" "${reroot[i]}"); then
+				result FAIL ": before boot $i: $val"
+				return
+			fi
+			sha0=$(part_sha "$img" "$envf" ROOT)
+		fi
 		# Fill @KEY@ placeholders from the disk's .env, in the cmdline and the expects.
 		line=${cmdline[i]}
 		if [ -n "$envf" ]; then
@@ -406,6 +436,10 @@ run_scenario() {
 				return
 			fi
 		fi
+		if [ -n "$img" ] && [ "$rootsha" = on ] && [ "$(rootid_rootb_sha "$img" "$envf")" != "$shab0" ]; then
+			result FAIL ": boot $i changed the second root partition (p3, disk ab)" "$log"
+			return
+		fi
 		if [ -n "$img" ] && [ "$datasha" = on ]; then
 			sha=$(part_sha "$img" "$envf" DATA)
 			if [ "$sha" != "$dsha0" ]; then
@@ -475,7 +509,7 @@ for v in $(for name in $names; do stanza "$name"; done |
 		$1 == "kernel" && $2 != "debian" { print "kernel built" }
 		END { print "disk mbr"; print "initramfs default" }' | sort -u | tr ' ' ':'); do
 	case $v in
-	disk:mbr | disk:gpt) ensure_disk "${v#disk:}" || exit 2 ;;
+	disk:mbr | disk:gpt | disk:ab) ensure_disk "${v#disk:}" || exit 2 ;;
 	disk:*)
 		# a real root (mkrealroot.sh): its scenarios FAIL, the others still run
 		ensure_disk "${v#disk:}" ||

@@ -32,6 +32,12 @@
 #   clireset   `overroot reset`: cli: lines, "cli: reset exit=N"; clicancel: reset --cancel
 #   clicheck   mark=present|MISSING (/overlay/.overroot-reset), rofs_change= and root_change=
 #              (the file through /rofs and through the overlay), MISSING when absent
+# The root under the upper (issue 19):
+#   etcchange  write "changed on the device" into /etc/overroot-test-root (a file the rebuilt
+#              root changes too), sync; etc: etc_marker=<that file as / shows it>
+#   asidecheck what the last set-aside upper holds: aside_n=N (the highest, or none),
+#              aside_marker= (its /etc/overroot-test-root), aside_persist=, aside_abc= (as
+#              abccheck), aside_unfinished=<dirs without their .overroot-root record>
 
 # First, for the speed bench: the time at which the real init started, in the kernel log.
 { echo "testinit: start" >/dev/kmsg; } 2>/dev/null || echo "testinit: start (no /dev/kmsg)"
@@ -183,14 +189,16 @@ act_abc() {
 	echo "abc=written"
 }
 
-act_abccheck() {
+abc_in() { # DIR: "all|none|partial:N bulk=M" for DIR/abc
 	n=0
-	for f in a b c; do [ "$(cat /abc/$f 2>/dev/null)" = "file $f" ] && n=$((n + 1)); done
+	for f in a b c; do [ "$(cat "$1/abc/$f" 2>/dev/null)" = "file $f" ] && n=$((n + 1)); done
 	m=0
-	for f in /abc/bulk/*; do [ -f "$f" ] && m=$((m + 1)); done
+	for f in "$1"/abc/bulk/*; do [ -f "$f" ] && m=$((m + 1)); done
 	case $n in 3) r=all ;; 0) r=none ;; *) r=partial:$n ;; esac
-	echo "abc=$r bulk=$m"
+	echo "$r bulk=$m"
 }
+
+act_abccheck() { echo "abc=$(abc_in "")"; }
 
 act_savelog() {
 	{
@@ -265,6 +273,31 @@ act_clicheck() {
 	echo "root_change=$(cat /etc/overroot-chroot-change 2>/dev/null || echo MISSING)"
 }
 
+act_etcchange() {
+	echo "changed on the device" >/etc/overroot-test-root
+	sync
+	echo "etcchange=done"
+}
+
+act_etc() { echo "etc_marker=$(cat /etc/overroot-test-root 2>/dev/null || echo MISSING)"; }
+
+act_asidecheck() {
+	a=/overlay/.overroot-aside n=0 unfinished=0
+	for d in "$a"/*; do
+		[ -d "$d" ] || continue
+		k=${d##*/}
+		[ "$k" -gt "$n" ] 2>/dev/null && n=$k
+		[ -f "$d/.overroot-root" ] || unfinished=$((unfinished + 1))
+	done
+	[ "$n" = 0 ] && { echo "aside_n=none"; return; }
+	u=$a/$n/upper
+	echo "aside_n=$n"
+	echo "aside_marker=$(cat "$u/etc/overroot-test-root" 2>/dev/null || echo MISSING)"
+	echo "aside_persist=$(tr '\n' ';' <"$u/persist.txt" 2>/dev/null || echo MISSING)"
+	echo "aside_abc=$(abc_in "$u")"
+	echo "aside_unfinished=$unfinished"
+}
+
 if [ -z "${tinit+set}" ]; then
 	hostname -F /etc/hostname 2>/dev/null
 	echo
@@ -281,6 +314,7 @@ else
 		report | status | write | readback | kmsg | fill | writeprobe | unfill | churn | synced | abc | \
 			abccheck | savelog | showsaved | idle | idlesync | shutdown) "act_$a" "$@" ;;
 		clistatus | clichroot | clireset | clicancel | clicheck) "act_$a" ;;
+		etcchange | etc | asidecheck) "act_$a" ;;
 		*) echo "testinit: unknown action '$a'" ;;
 		esac
 	done

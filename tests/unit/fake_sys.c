@@ -68,6 +68,7 @@ static char cwd[256];
 /* the overroot command's (cli.c): see fake_cli_set() */
 static int euid, blk_ro, run_status;
 static uint64_t usage[3];
+static void (*on_run)(void);
 
 static void record(const char *fmt, ...)
 {
@@ -186,6 +187,7 @@ void fake_reset(void)
 	clock_ms = 1000;
 	fake_cli_set(0, 1, 0);
 	fake_set_usage(0, 0, 0);
+	on_run = NULL;
 	snprintf(cwd, sizeof(cwd), "/");
 	next_dev = 2;
 	add("/", N_DIR, 0755);
@@ -874,6 +876,11 @@ void fake_cli_set(int uid, int ro, int status)
 	run_status = status;
 }
 
+void fake_on_run(void (*fn)(void))
+{
+	on_run = fn;
+}
+
 void fake_set_usage(uint64_t size, uint64_t free_bytes, uint64_t avail)
 {
 	usage[0] = size;
@@ -965,6 +972,8 @@ static int f_run(const char *root, char *const argv[])
 		n += (size_t)snprintf(line + n, sizeof(line) - n, " [%s]", argv[i]);
 	record("%s", line);
 	int r = hit("run", root);
+	if (!r && on_run)
+		on_run();
 	return r ? r : run_status;
 }
 

@@ -58,6 +58,8 @@ uint64_t fake_now(void);
 /* The overroot command's (cli.c): the effective uid, what BLKROGET says for any block
  * device (1: read-only), and the exit status run() returns (all reset to 0, 1, 0). */
 void fake_cli_set(int uid, int ro, int status);
+/* Called by run() (the command run in a chroot), to change what it would change. */
+void fake_on_run(void (*fn)(void));
 /* What fs_usage() says: size, free, free for unprivileged users (bytes). */
 void fake_set_usage(uint64_t size, uint64_t free_bytes, uint64_t avail);
 

@@ -76,8 +76,30 @@ void boot_setup(const char *cmdline)
 	log_setup(ctx.kmsg_fd, LOG_LVL_DEBUG);
 }
 
+static FILE *boot_log;
+
+void boot_capture_log(void)
+{
+	boot_log = tmpfile();
+	log_setup(fileno(boot_log), LOG_LVL_DEBUG);
+}
+
+const char *boot_kmsg(void)
+{
+	static char text[65536];
+
+	fflush(boot_log);
+	rewind(boot_log);
+	size_t n = fread(text, 1, sizeof(text) - 1, boot_log);
+	text[n] = '\0';
+	return text;
+}
+
 void boot_teardown(void)
 {
+	if (boot_log)
+		fclose(boot_log);
+	boot_log = NULL;
 	kmod_close(&ctx.kmod);
 	log_setup(dev_null(), LOG_LVL_DEBUG);
 	if (ctx.kmsg_fd > 2)

@@ -13,6 +13,9 @@ void boot_setup(const char *cmdline);
 void boot_teardown(void);
 /* Run every stage; returns stages_run's result. */
 int boot(const struct stage **failed);
+/* From now on until boot_teardown(), the log goes to a file boot_kmsg() reads back. */
+void boot_capture_log(void);
+const char *boot_kmsg(void);
 /* Each of the NULL-terminated lines appears in the fake's log, in this order. */
 void assert_in_order(const char *const *lines);
 /* The fake's log has no line containing s. */

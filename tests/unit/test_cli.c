@@ -13,6 +13,7 @@
 #include "overroot/cli.h"
 #include "overroot/log.h"
 #include "overroot/resetmark.h"
+#include "overroot/rootid.h"
 #include "suites.h"
 
 #define MARK "/overlay/" RESETMARK_NAME
@@ -170,25 +171,10 @@ END_TEST
 
 /* --- the boot side ------------------------------------------------------------------- */
 
-static FILE *boot_log;
-
-/* The kernel log of the boot, to see the loud lines. */
-static const char *kmsg(void)
-{
-	static char text[65536];
-
-	fflush(boot_log);
-	rewind(boot_log);
-	size_t n = fread(text, 1, sizeof(text) - 1, boot_log);
-	text[n] = '\0';
-	return text;
-}
-
 static void boot_with_mark(void)
 {
 	boot_setup("root=/dev/vda2 rootrw=/dev/vda3");
-	boot_log = tmpfile();
-	log_setup(fileno(boot_log), LOG_LVL_DEBUG);
+	boot_capture_log();
 	fake_dir("/overlay/upper");
 	fake_dir("/overlay/work");
 	fake_file("/overlay/upper/persist.txt", "old", 0644);
@@ -210,8 +196,7 @@ START_TEST(test_boot_honours_mark)
 	ck_assert(!fake_exists(MARK));
 	ck_assert(!fake_exists("/overlay/upper/persist.txt"));
 	ck_assert_int_eq(ctx.mode, MODE_OVERLAY);
-	assert_has(kmsg(), "overroot reset: done, mark " MARK " removed");
-	fclose(boot_log);
+	assert_has(boot_kmsg(), "overroot reset: done, mark " MARK " removed");
 }
 END_TEST
 
@@ -239,12 +224,11 @@ START_TEST(test_boot_ignores_unsafe_marks_loudly)
 		ck_assert(fake_exists("/overlay/upper/persist.txt"));
 		ck_assert(fake_exists(MARK));
 		assert_absent("rename /overlay/upper");
-		const char *log = kmsg();
+		const char *log = boot_kmsg();
 		ck_assert_msg(strstr(log, "<3>overroot: [overlayroot] reset mark " MARK ": ") &&
 			      strstr(log, says[i]) && strstr(log, "ignored, the upper is kept"),
 			      "case %s: not loud:\n%s", cases[i], log);
-		fclose(boot_log);
-		boot_teardown();
+			boot_teardown();
 	}
 }
 END_TEST
@@ -258,12 +242,11 @@ START_TEST(test_boot_mark_crash_safety)
 
 	boot_with_mark();
 	fake_file(MARK, RESETMARK_TEXT, 0644);
-	fake_fail("rename", 1, EIO);
+	fake_fail_path("rename", "/overlay/upper", EIO);
 	ck_assert_int_eq(boot(&failed), 0);
 	ck_assert(fake_exists(MARK));
 	ck_assert(fake_exists("/overlay/upper/persist.txt"));
 	ck_assert_int_eq(ctx.mode, MODE_READONLY);
-	fclose(boot_log);
 	boot_teardown();
 
 	boot_with_mark();
@@ -274,7 +257,6 @@ START_TEST(test_boot_mark_crash_safety)
 	ck_assert(!fake_exists("/overlay/upper/persist.txt"));
 	ck_assert_int_eq(ctx.mode, MODE_READONLY);
 	assert_has(ctx.fallback_reason, "overroot reset: remove " MARK ": Input/output error");
-	fclose(boot_log);
 }
 END_TEST
 
@@ -323,6 +305,37 @@ START_TEST(test_chroot_sequence)
 	assert_has(out_text, "overroot chroot: touch exited with status 3\n");
 	assert_has(out_text, "overroot chroot: /dev/vda2 read-only again\n");
 	assert_has(out_text, "the kernel's read-only flag is set on /dev/vda2 again\n");
+}
+END_TEST
+
+/* What a user's chroot does to the root's os-release, while the command runs. */
+static void new_build(void)
+{
+	fake_file("/rofs/etc/os-release", "ID=x\nBUILD_ID=2\n", 0644);
+}
+
+#define RECORD "/overlay/" ROOTID_STAMP_NAME
+
+START_TEST(test_chroot_own_change_is_not_another_root)
+{
+	/* a change of the root's identity made through overroot chroot is the user's own: the
+	 * record beside the upper follows it, so the next boot keeps the upper */
+	for (int edit = 0; edit < 2; edit++) {
+		chroot_ready();
+		fake_dir("/rofs/etc");
+		fake_file("/rofs/etc/os-release", "ID=x\nBUILD_ID=1\n", 0644);
+		fake_file(RECORD, ROOTID_STAMP_HEAD "uuid=1111 ID=x BUILD_ID=1\n", 0644);
+		fake_on_run(edit ? new_build : NULL);
+		ck_assert_int_eq(run_cli("chroot", "true", NULL), 0);
+		ck_assert_str_eq(fake_content(RECORD), edit ? ROOTID_STAMP_HEAD
+				 "uuid=1111 ID=x BUILD_ID=2\n" : ROOTID_STAMP_HEAD
+				 "uuid=1111 ID=x BUILD_ID=1\n");
+		if (edit)
+			assert_has(out_text, "the root is now uuid=1111 ID=x BUILD_ID=2: recorded "
+				   "in " RECORD " (your change, not another root");
+		else
+			assert_absent("write_file /overlay");
+	}
 }
 END_TEST
 
@@ -418,6 +431,7 @@ Suite *cli_suite(void)
 	tcase_add_test(t, test_boot_mark_crash_safety);
 	tcase_add_test(t, test_volatile_root_hint);
 	tcase_add_test(t, test_chroot_sequence);
+	tcase_add_test(t, test_chroot_own_change_is_not_another_root);
 	tcase_add_test(t, test_chroot_shell_and_rootlock_off);
 	tcase_add_test(t, test_chroot_refusals);
 	tcase_add_test(t, test_chroot_undoes_a_failed_setup);

@@ -348,7 +348,7 @@ START_TEST(test_reset_crash_safety)
 	 * upper's mkdir): the old upper is whole either where it was or in the trash. */
 	static const struct { const char *kind; unsigned nth; const char *path; } steps[] = {
 		{ "mkdir", 0, "/overlay/.overroot-trash" },
-		{ "rename", 1, NULL }, { "rename", 2, NULL },
+		{ "rename", 0, "/overlay/upper" }, { "rename", 0, "/overlay/work" },
 		{ "mkdir", 0, "/overlay/upper" }, { "mkdir", 0, "/overlay/work" },
 	};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {

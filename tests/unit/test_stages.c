@@ -364,29 +364,25 @@ END_TEST
 
 /* A kernel with everything built in and an initramfs without modules (make kernel's bundled
  * Image): one quiet line, no warning; a module asked for all the same is a warning. */
-static const char *boot_kmsg(const char *cmdline, bool with_conf)
+static const char *kmod_boot(const char *cmdline, bool with_conf)
 {
-	static char text[16384];
 	const struct stage *failed;
-	FILE *f = tmpfile();
 
 	boot_setup(cmdline);
 	fake_remove("/lib/modules/6.1.0-test/kernel/virtio_blk.ko");
 	fake_remove("/lib/modules/6.1.0-test/modules.dep");
 	if (!with_conf)
 		fake_remove("/etc/modules-load.d/bench.conf");
-	log_setup(fileno(f), LOG_LVL_DEBUG);
+	boot_capture_log();
 	ck_assert_int_eq(boot(&failed), 0);
-	fflush(f);
-	rewind(f);
-	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
-	fclose(f);
+	const char *text = boot_kmsg();	/* a static copy: it outlives the teardown */
+	boot_teardown();
 	return text;
 }
 
 START_TEST(test_kmod_builtin_kernel)
 {
-	const char *log = boot_kmsg("root=/dev/vda2", false);
+	const char *log = kmod_boot("root=/dev/vda2", false);
 
 	ck_assert_ptr_nonnull(strstr(log, "<6>overroot: [kmod] no modules asked for and none in "
 				     "/lib/modules/6.1.0-test: the kernel has what the boot needs "
@@ -394,11 +390,11 @@ START_TEST(test_kmod_builtin_kernel)
 	ck_assert_ptr_null(strstr(log, "<4>overroot: [kmod]"));
 	assert_absent("finit_module");
 
-	log = boot_kmsg("root=/dev/vda2", true);
+	log = kmod_boot("root=/dev/vda2", true);
 	ck_assert_ptr_nonnull(strstr(log, "<4>overroot: [kmod] read /lib/modules/6.1.0-test/"
 				     "modules.dep: No such file or directory: no modules will be "
 				     "loaded"));
-	log = boot_kmsg("root=/dev/vda2 rd.modules-load=ext4", false);
+	log = kmod_boot("root=/dev/vda2 rd.modules-load=ext4", false);
 	ck_assert_ptr_nonnull(strstr(log, "no modules will be loaded"));
 }
 END_TEST

@@ -60,6 +60,8 @@ static struct {
 	bool overlay;		/* the overlay is mounted on /rootfs */
 	bool exec;
 	char removed[256];	/* something on the data partition removed */
+	char made[8][256];	/* what this run created there: its own to rename or remove */
+	unsigned nmade;
 } seen;
 static const struct boot_row *row_now;
 static unsigned next_boots;	/* after a reset cut short */
@@ -78,6 +80,23 @@ static int wrote(const char *path, int r)
 	if (r == 0 && !strncmp(path, "/rootfs/", 8) && !seen.overlay)
 		seen.lower_written = true;
 	return r;
+}
+
+/* A file or directory this run created on the data partition (a record written under a
+ * temporary name, then renamed into place) is not the user's data. */
+static int made(const char *path, int r)
+{
+	if (r == 0 && under(path, "/overlay") && seen.nmade < 8)
+		snprintf(seen.made[seen.nmade++], sizeof(seen.made[0]), "%s", path);
+	return r;
+}
+
+static bool ours(const char *path)
+{
+	for (unsigned i = 0; i < seen.nmade; i++)
+		if (!strcmp(seen.made[i], path))
+			return true;
+	return false;
 }
 
 static int w_mount(const char *src, const char *target, const char *type,
@@ -105,12 +124,12 @@ static int w_umount(const char *target, int flags)
 
 static int w_mkdir(const char *path, mode_t mode)
 {
-	return wrote(path, fake_sys.mkdir(path, mode));
+	return made(path, wrote(path, fake_sys.mkdir(path, mode)));
 }
 
 static int w_write_file(const char *path, const void *data, size_t len)
 {
-	return wrote(path, fake_sys.write_file(path, data, len));
+	return made(path, wrote(path, fake_sys.write_file(path, data, len)));
 }
 
 static int w_copy_file(const char *from, const char *to, mode_t mode)
@@ -120,15 +139,15 @@ static int w_copy_file(const char *from, const char *to, mode_t mode)
 
 static void removes(const char *path)
 {
-	if (under(path, "/overlay") && !under(path, "/overlay/.overroot-trash"))
+	if (under(path, "/overlay") && !under(path, "/overlay/.overroot-trash") && !ours(path))
 		snprintf(seen.removed, sizeof(seen.removed), "%s", path);
 }
 
 static int w_rename(const char *from, const char *to)
 {
 	/* a reset moves the old upper, work and the mark into the trash, nothing else */
-	if (under(from, "/overlay") && !((row_now->flags & RESET) &&
-					 under(to, "/overlay/.overroot-trash")))
+	if (under(from, "/overlay") && !ours(from) &&
+	    !((row_now->flags & RESET) && under(to, "/overlay/.overroot-trash")))
 		snprintf(seen.removed, sizeof(seen.removed), "rename %s", from);
 	return wrote(from, wrote(to, fake_sys.rename(from, to)));
 }
