@@ -64,7 +64,8 @@ LDFLAGS += -static -Wl,--gc-sections -Wl,--build-id=none \
 SRC := $(wildcard src/*.c)
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
 
-.PHONY: all init check unit qemu-test qemu hostdeps clean size initramfs install lockdown-check bench soak
+.PHONY: all init check unit qemu-test qemu hostdeps clean size initramfs install lockdown-check bench soak \
+	kernel
 all: init
 init: $(BUILD)/init
 
@@ -98,6 +99,15 @@ $(BLKID_LIB): mk/libblkid.sh | $(HOSTDEPS)
 initramfs: $(BUILD)/init
 	$(Q)ARCH=$(ARCH) KMODULES="$(KMODULES)" KMODDIR="$(KMODDIR)" \
 		sh mk/initramfs.sh initramfs.list $(BUILD)/initramfs.cpio.gz
+
+# The kernel the Pi boots: Debian's linux-source-6.1, allnoconfig + mk/kernel.config, out of tree
+# under build/kernel/ (mk/kernel.sh): Image (no initramfs), Image-overroot (initramfs.list
+# bundled as CONFIG_INITRAMFS_SOURCE, the documented way), dtbs/. Only the first run compiles.
+KERNEL_DIR := build/kernel
+kernel: | $(HOSTDEPS)
+	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 init
+	$(Q)OVERROOT=$(TOP) BUNDLE_KEY="$$(sha256sum build/aarch64/init | cut -c1-16)" \
+		sh mk/kernel.sh $(KERNEL_DIR) overroot=initramfs.list
 
 # For packagers: /init, the man page, and the same program as the booted system's overroot
 # command (overroot status, reset, chroot: the initramfs copy is gone after the hand-over).

@@ -2,7 +2,8 @@
 # mk/initramfs.sh LIST OUT.cpio.gz: the initramfs from a gen_init_cpio list, without root.
 # LIST is the kernel's gen_init_cpio format (usr/gen_init_cpio.c): `dir NAME MODE UID GID`,
 # `nod NAME MODE UID GID c|b MAJ MIN`, `file NAME LOCATION MODE UID GID`,
-# `slink NAME TARGET MODE UID GID`; `#` comments. LOCATION is relative to the top directory.
+# `slink NAME TARGET MODE UID GID`; `#` comments. LOCATION is absolute, relative to the top
+# directory, or starts with ${OVERROOT}/, the top directory (as the kernel's build expands it).
 # Environment:
 #   ARCH         build/aarch64/ in LOCATION becomes build/$ARCH/ (default aarch64)
 #   INIT         a different file for /init
@@ -46,6 +47,7 @@ while read -r kind name a b c d e f; do
 	file)
 		src=$a
 		[ "$name" = /init ] && [ -n "${INIT:-}" ] && src=$INIT
+		case $src in '${OVERROOT}'/*) src=${src#'${OVERROOT}'/} ;; esac
 		case $src in /*) ;; *) src=$top/$(echo "$src" | sed "s|^build/aarch64/|build/$arch/|") ;; esac
 		[ -f "$src" ] || die "$list: $name: no file $src (build it first: make ARCH=$arch)"
 		mkdir -p "$(dirname "$stage/$p")"

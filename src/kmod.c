@@ -427,11 +427,11 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-int kmod_load_conf_dir(struct kmod_ctx *k, const char *dir)
+int kmod_conf_dir_each(const struct sys_ops *sys, const char *dir,
+		       void (*fn)(const char *name, void *arg), void *arg)
 {
 	struct conf_names c = { 0 };
-	struct kmod_batch b = { k, 0 };
-	int r = k->sys->listdir(dir, collect_conf, &c);
+	int failed = 0, r = sys->listdir(dir, collect_conf, &c);
 
 	if (r == -ENOENT)
 		return 0;
@@ -445,13 +445,21 @@ int kmod_load_conf_dir(struct kmod_ctx *k, const char *dir)
 		char path[512], *txt = NULL;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, c.name[i]);
-		if ((r = read_whole(k->sys, path, &txt)) < 0) {
+		if ((r = read_whole(sys, path, &txt)) < 0) {
 			log_warn(KMOD, "read %s: %s", path, strerror(-r));
-			b.failed++;
+			failed++;
 			continue;
 		}
-		kmod_conf_each(txt, batch_load, &b);
+		kmod_conf_each(txt, fn, arg);
 		free(txt);
 	}
-	return b.failed;
+	return failed;
+}
+
+int kmod_load_conf_dir(struct kmod_ctx *k, const char *dir)
+{
+	struct kmod_batch b = { k, 0 };
+	int failed = kmod_conf_dir_each(k->sys, dir, batch_load, &b);
+
+	return failed + b.failed;
 }

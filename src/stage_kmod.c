@@ -10,6 +10,11 @@
 
 #define MODULES_LOAD_D "/etc/modules-load.d"
 
+static void count_name(const char *name, void *arg)
+{
+	(*(unsigned *)arg)++;
+}
+
 static int kmod_run(struct boot_ctx *ctx)
 {
 	char release[128], dir[256];
@@ -24,12 +29,16 @@ static int kmod_run(struct boot_ctx *ctx)
 	snprintf(dir, sizeof(dir), "/lib/modules/%s", release);
 	int r = kmod_open(&ctx->kmod, ctx->sys, dir);
 	if (r < 0) {
-		/* A kernel with everything built in needs no modules: only say so when some
-		 * were asked for. */
-		struct stat st;
-		if (ctx->p.modules_load || ctx->sys->stat(MODULES_LOAD_D, &st) == 0)
+		/* A kernel with everything built in (a bundled initramfs) needs no modules: that
+		 * is one quiet line; a warning only when some module was asked for. */
+		unsigned asked = 0;
+		int unreadable = kmod_conf_dir_each(ctx->sys, MODULES_LOAD_D, count_name, &asked);
+		if (ctx->p.modules_load || asked || unreadable)
 			log_warn("kmod", "read %s/modules.dep: %s: no modules will be loaded", dir,
 				 strerror(-r));
+		else
+			log_info("kmod", "no modules asked for and none in %s: the kernel has "
+				 "what the boot needs built in", dir);
 		return 0;
 	}
 	int failed = kmod_load_conf_dir(&ctx->kmod, MODULES_LOAD_D);

@@ -57,6 +57,11 @@ int kmod_load_fs(struct kmod_ctx *k, const char *type);
 /* Load every module of a comma-separated list (rd.modules-load=a,b). Returns how many failed. */
 int kmod_load_list(struct kmod_ctx *k, const char *list);
 
+/* Call fn for every module named by the *.conf files of dir, files in lexical order of name.
+ * Returns how many files could not be read; a missing dir is 0. */
+int kmod_conf_dir_each(const struct sys_ops *sys, const char *dir,
+		       void (*fn)(const char *name, void *arg), void *arg);
+
 /* Load the modules named by every *.conf file in dir (modules-load.d), files in lexical order
  * of name. Returns how many modules (or unreadable files) failed; a missing dir is 0. */
 int kmod_load_conf_dir(struct kmod_ctx *k, const char *dir);

@@ -1,12 +1,17 @@
 #!/bin/bash
-# boot.sh -i INITRD [-d DISK | -R DISK]... [-c CONSOLE] [-a APPEND] [-l LOG] [-t SECONDS]
-#         [-k PATTERN] [-g SECONDS] [-9] [-I] [-M MACHINE]
-# Boot one qemu-system-aarch64 guest with the Debian arm64 kernel from fetch.sh.
-#   -M MACHINE  virt (default: -cpu cortex-a72, virtio-blk disks) or raspi3b (QEMU's Raspberry
-#               Pi 3B with the kernel package's bcm2837-rpi-3-b.dtb: 1 GiB and 4 CPUs, fixed;
-#               one disk, as the SD card (-drive if=sd; its size must be a power of two); the
-#               PL011 is ttyAMA0 and the mini UART (ttyS0) goes to LOG.aux)
-#   -i INITRD   the initramfs (.cpio.gz)
+# boot.sh -i INITRD|none [-K KERNEL] [-D DTB] [-d DISK | -R DISK]... [-c CONSOLE] [-a APPEND]
+#         [-l LOG] [-t SECONDS] [-k PATTERN] [-g SECONDS] [-9] [-I] [-M MACHINE]
+# Boot one qemu-system-aarch64 guest, by default with the Debian arm64 kernel from fetch.sh.
+#   -M MACHINE  virt (default: -cpu cortex-a72, virtio-blk disks), raspi3b (QEMU's Raspberry
+#               Pi 3B: 1 GiB and 4 CPUs, fixed) or raspi4b (QEMU 10's Raspberry Pi 4B: 2 GiB,
+#               4 CPUs; needs -D, e.g. build/kernel/dtbs/bcm2711-rpi-4-b-qemu.dtb from
+#               tests/qemu/mkdtb.sh). A Pi has one disk, as the SD card (-drive if=sd; its size
+#               must be a power of two); the PL011 is ttyAMA0 and the mini UART goes to LOG.aux
+#   -K KERNEL   the kernel Image (default: Debian's, from fetch.sh)
+#   -D DTB      the device tree (default for raspi3b: the Debian kernel package's
+#               bcm2837-rpi-3-b.dtb)
+#   -i INITRD   the initramfs (.cpio.gz), or none: no -initrd (a bundled kernel, or no
+#               initramfs at all)
 #   -d DISK     a raw disk image, as a virtio-blk-device (repeat for more; the first is vda)
 #   -R DISK     the same, read-only (-drive ...,readonly=on: the guest sees a read-only disk)
 #   -c CONSOLE  the command line's first words instead of "console=ttyAMA0" (e.g. console=null:
@@ -31,10 +36,13 @@ die() { echo "boot.sh: ERROR: $*" >&2; exit 2; }
 
 initrd='' append='' log=$top/build/qemu/console.log timeout=${BOOT_TIMEOUT:-120}
 pattern='' grace=3 interactive='' sigkill='' console=console=ttyAMA0 machine=virt
+kernel='' dtb=''
 disks=()
-while getopts i:d:R:c:a:l:t:k:g:9IM: opt; do
+while getopts i:K:D:d:R:c:a:l:t:k:g:9IM: opt; do
 	case $opt in
 	i) initrd=$OPTARG ;;
+	K) kernel=$OPTARG ;;
+	D) dtb=$OPTARG ;;
 	d) disks+=("rw:$OPTARG") ;;
 	R) disks+=("ro:$OPTARG") ;;
 	c) console=$OPTARG ;;
@@ -54,32 +62,39 @@ done
 [[ $grace =~ ^([0-9]+)(\.([0-9]{1,3}))?$ ]] || die "-g wants seconds (3, 0.25), not '$grace'"
 frac=${BASH_REMATCH[3]}000
 grace_ms=$((10#${BASH_REMATCH[1]} * 1000 + 10#${frac:0:3}))
-[ -f "$initrd" ] || die "no initramfs at $initrd"
-[ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null || exit 2
-# shellcheck source=/dev/null
-. "$top/build/qemu/kernel.env"
+[ "$initrd" = none ] || [ -f "$initrd" ] || die "no initramfs at $initrd"
+if [ -z "$kernel" ] || { [ "$machine" = raspi3b ] && [ -z "$dtb" ]; }; then
+	[ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null || exit 2
+	# shellcheck source=/dev/null
+	. "$top/build/qemu/kernel.env"
+fi
+kernel=${kernel:-$VMLINUZ}
+[ -f "$kernel" ] || die "no kernel at $kernel"
 
 case $machine in
 virt)
 	cmd=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m "${QEMU_MEM:-512}")
 	;;
-raspi3b)
-	# The dtb ships in the kernel package, next to the modules: usr/lib/linux-image-KVER/.
-	dtb=${MODDIR%/lib/modules/*}/usr/lib/linux-image-$KVER/broadcom/bcm2837-rpi-3-b.dtb
-	[ -f "$dtb" ] || die "no Raspberry Pi 3B device tree at $dtb"
-	[ "${#disks[@]}" -le 1 ] || die "raspi3b has one SD card slot: one disk at most"
-	cmd=(qemu-system-aarch64 -M raspi3b -dtb "$dtb")
+raspi3b | raspi4b)
+	# raspi3b's default dtb ships in Debian's kernel package: usr/lib/linux-image-KVER/.
+	[ -n "$dtb" ] || [ "$machine" = raspi4b ] ||
+		dtb=${MODDIR%/lib/modules/*}/usr/lib/linux-image-$KVER/broadcom/bcm2837-rpi-3-b.dtb
+	[ -n "$dtb" ] || die "raspi4b needs a device tree (-D; tests/qemu/mkdtb.sh makes one)"
+	[ -f "$dtb" ] || die "no Raspberry Pi device tree at $dtb"
+	[ "${#disks[@]}" -le 1 ] || die "$machine has one SD card slot: one disk at most"
+	cmd=(qemu-system-aarch64 -M "$machine" -dtb "$dtb")
 	;;
-*) die "unknown machine '$machine' (virt or raspi3b)" ;;
+*) die "unknown machine '$machine' (virt, raspi3b or raspi4b)" ;;
 esac
-cmd+=(-nographic -no-reboot -nic none -kernel "$VMLINUZ" -initrd "$initrd"
-	-append "${console:+$console }panic=-1 $append")
+cmd+=(-nographic -no-reboot -nic none -kernel "$kernel")
+[ "$initrd" = none ] || cmd+=(-initrd "$initrd")
+cmd+=(-append "${console:+$console }panic=-1 $append")
 n=0
 for d in "${disks[@]}"; do
 	ro=${d%%:*} d=${d#*:}
 	[ -f "$d" ] || die "no disk image at $d"
 	[ "$ro" = ro ] && ro=,readonly=on || ro=
-	if [ "$machine" = raspi3b ]; then
+	if [ "$machine" != virt ]; then
 		size=$(stat -c %s "$d")
 		[ $((size & (size - 1))) = 0 ] ||
 			die "$d: an SD card's size must be a power of two ($size)"
@@ -104,6 +119,7 @@ if [ -n "$interactive" ]; then
 	# raspi3b: the PL011 (ttyAMA0) belongs to the Bluetooth node of the Pi 3's device tree
 	# (serdev): it prints the console but takes no input, and /dev/ttyAMA0 does not exist. As
 	# on a real Pi 3, the terminal is the mini UART, the second serial port (ttyS1: -c).
+	# raspi4b: tests/qemu/mkdtb.sh drops the Bluetooth node, so ttyAMA0 is a plain console.
 	[ "$machine" = raspi3b ] && cmd+=(-serial null -serial mon:stdio)
 	exec "${cmd[@]}"
 fi
@@ -113,8 +129,8 @@ mkdir -p "$(dirname "$log")"
 : >"$log"
 now_ms() { date +%s%3N; }
 start=$(now_ms)
-[ "$machine" = raspi3b ] && cmd+=(-serial "file:$log" -serial "file:$log.aux")
-[ "$machine" = raspi3b ] || cmd+=(-serial "file:$log")
+[ "$machine" = virt ] || cmd+=(-serial "file:$log" -serial "file:$log.aux")
+[ "$machine" = virt ] && cmd+=(-serial "file:$log")
 "${cmd[@]}" -monitor none </dev/null >"$log.qemu" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; exit 130' INT TERM

@@ -13,6 +13,18 @@ ensure_kernel() {
 	[ -f "$out/kernel.env" ] || "$qdir/fetch.sh" >/dev/null || return 1
 }
 
+# ensure_builtkernel: build/kernel/ from `make kernel` (Image, Image-overroot, dtbs), and the
+# Pi 4 device tree changed for QEMU's raspi4b (mkdtb.sh). The first run compiles the kernel.
+kdir=$top/build/kernel
+ensure_builtkernel() {
+	make -C "$top" --no-print-directory kernel >&2 || return 1
+	if stale "$kdir/dtbs/bcm2711-rpi-4-b-qemu.dtb" "$kdir/dtbs/bcm2711-rpi-4-b.dtb" \
+		"$qdir/mkdtb.sh"; then
+		"$qdir/mkdtb.sh" "$kdir/dtbs/bcm2711-rpi-4-b.dtb" "$kdir/dtbs/bcm2711-rpi-4-b-qemu.dtb" ||
+			return 1
+	fi
+}
+
 # stale FILE DEP...: true when FILE is missing or a DEP is newer.
 stale() {
 	local f=$1 d

@@ -197,9 +197,11 @@ cut_ms() {
 run_scenario() {
 	local name=$1 dir=$out/run/$1
 	local disk=mbr rootsha=on datasha=off data='' n=0 key val i t0 envf='' img='' sha0 sha re
-	local dsha0 line log st pat ms dopt pre post machine=virt rdefault=default
+	local dsha0 line log st pat ms dopt pre post machine=virt rdefault=default kernel=debian
+	local kimg='' dtb='' cdefault=console=ttyAMA0
 	local -a cmdline initrd end timeout expect reject compare drive console fsck cutopt clean
 	local -a rootchange=()
+	local rd
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	t0=$(date +%s%3N)
@@ -221,15 +223,31 @@ run_scenario() {
 			[ "$n" = 0 ] || { result FAIL ": 'machine' after a 'boot' line"; return; }
 			case $val in
 			virt) ;;
-			raspi3b) rdefault=raspi ;;
-			*) result FAIL ": unknown machine '$val' (virt or raspi3b)"; return ;;
+			raspi3b) [ "$kernel" = debian ] && rdefault=raspi ;;
+			# QEMU's raspi4b with the mainline kernel: clk_ignore_unused stands where the
+			# Pi's firmware puts its words, in front of cmdline.txt (mkdtb.sh, boot-facts §6)
+			raspi4b) cdefault="console=ttyAMA0 clk_ignore_unused" ;;
+			*) result FAIL ": unknown machine '$val' (virt, raspi3b or raspi4b)"; return ;;
 			esac
 			machine=$val
+			;;
+		kernel)
+			# kernel plain|bundled: make kernel's Image (no initramfs unless one is named)
+			# or Image-overroot (overroot inside it); debian: Debian's, with -initrd
+			[ "$n" = 0 ] || { result FAIL ": 'kernel' after a 'boot' line"; return; }
+			case $val in
+			debian) kimg='' ;;
+			plain) kimg=$kdir/Image ;;
+			bundled) kimg=$kdir/Image-overroot ;;
+			*) result FAIL ": unknown kernel '$val' (debian, plain or bundled)"; return ;;
+			esac
+			kernel=$val
+			[ "$kernel" = debian ] || rdefault=none
 			;;
 		boot)
 			n=$((n + 1))
 			cmdline[n]=$val initrd[n]=$rdefault end[n]=poweroff timeout[n]=$BOOT_TIMEOUT
-			expect[n]='' reject[n]='' drive[n]=rw console[n]=console=ttyAMA0 fsck[n]='' clean[n]=''
+			expect[n]='' reject[n]='' drive[n]=rw console[n]=$cdefault fsck[n]='' clean[n]=''
 			;;
 		initramfs | end | timeout | expect | reject | drive | console | fsck | clean)
 			[ "$n" -gt 0 ] || { result FAIL ": '$key' before the first 'boot' line"; return; }
@@ -254,6 +272,14 @@ run_scenario() {
 		esac
 	done < <(expand "$name")
 	[ "$n" -gt 0 ] || { result FAIL ": no 'boot' line"; return; }
+	if [ "$machine" = raspi4b ] && [ "$kernel" = debian ]; then
+		result FAIL ": machine raspi4b needs 'kernel plain' or 'kernel bundled'"
+		return
+	fi
+	case $machine:$kernel in
+	raspi4b:*) dtb=$kdir/dtbs/bcm2711-rpi-4-b-qemu.dtb ;;
+	raspi3b:plain | raspi3b:bundled) dtb=$kdir/dtbs/bcm2837-rpi-3-b.dtb ;;
+	esac
 
 	if [ "$disk" != none ]; then
 		envf=$out/disk-$disk.img.env img=$dir/disk.img
@@ -262,7 +288,7 @@ run_scenario() {
 			return
 		fi
 		cp --sparse=always "$out/disk-$disk.img" "$img"
-		[ "$machine" = raspi3b ] && sd_pad "$img"
+		[ "$machine" = virt ] || sd_pad "$img"
 		if [ -n "$data" ] && ! prepare_data "$img" "$envf" "$data"; then
 			result FAIL ": cannot make the data partition '$data'"
 			return
@@ -318,8 +344,14 @@ run_scenario() {
 		readonly) dopt=-R ;;
 		*) result FAIL ": boot $i: bad drive '${drive[i]}' (rw or readonly)"; return ;;
 		esac
+		if [ "$kernel" = bundled ] && [ "${initrd[i]}" != none ]; then
+			result FAIL ": boot $i: 'kernel bundled' has its initramfs inside: no 'initramfs'"
+			return
+		fi
+		rd=$out/initramfs-${initrd[i]}.cpio.gz
+		[ "${initrd[i]}" = none ] && rd=none
 		echo "$line" >"$dir/boot$i.cmdline"
-		"$qdir/boot.sh" -i "$out/initramfs-${initrd[i]}.cpio.gz" ${img:+"$dopt" "$img"} \
+		"$qdir/boot.sh" -i "$rd" ${kimg:+-K "$kimg"} ${dtb:+-D "$dtb"} ${img:+"$dopt" "$img"} \
 			-c "${console[i]}" -a "$line" -l "$log" -t "${timeout[i]}" ${pat:+-k "$pat"} \
 			-M "$machine" "${cutopt[@]}" >"$dir/boot$i.end" 2>"$dir/boot$i.err"
 		st=$?
@@ -437,8 +469,10 @@ names=$(select_names "$@") || exit 2
 need_init || exit 2
 ensure_kernel || exit 2
 for v in $(for name in $names; do stanza "$name"; done |
-	awk '$1 == "disk" && $2 != "none" { print "disk " $2 } $1 == "initramfs" { print "initramfs " $2 }
+	awk '$1 == "disk" && $2 != "none" { print "disk " $2 }
+		$1 == "initramfs" && $2 != "none" { print "initramfs " $2 }
 		$1 == "machine" && $2 == "raspi3b" { print "initramfs raspi" }
+		$1 == "kernel" && $2 != "debian" { print "kernel built" }
 		END { print "disk mbr"; print "initramfs default" }' | sort -u | tr ' ' ':'); do
 	case $v in
 	disk:mbr | disk:gpt) ensure_disk "${v#disk:}" || exit 2 ;;
@@ -448,6 +482,7 @@ for v in $(for name in $names; do stanza "$name"; done |
 			echo "run.sh: disk '${v#disk:}' could not be built: its scenarios FAIL" >&2
 		;;
 	initramfs:*) ensure_initramfs "${v#initramfs:}" || exit 2 ;;
+	kernel:built) ensure_builtkernel || exit 2 ;;
 	esac
 done
 

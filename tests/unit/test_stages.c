@@ -362,6 +362,47 @@ START_TEST(test_stage_policies)
 }
 END_TEST
 
+/* A kernel with everything built in and an initramfs without modules (make kernel's bundled
+ * Image): one quiet line, no warning; a module asked for all the same is a warning. */
+static const char *boot_kmsg(const char *cmdline, bool with_conf)
+{
+	static char text[16384];
+	const struct stage *failed;
+	FILE *f = tmpfile();
+
+	boot_setup(cmdline);
+	fake_remove("/lib/modules/6.1.0-test/kernel/virtio_blk.ko");
+	fake_remove("/lib/modules/6.1.0-test/modules.dep");
+	if (!with_conf)
+		fake_remove("/etc/modules-load.d/bench.conf");
+	log_setup(fileno(f), LOG_LVL_DEBUG);
+	ck_assert_int_eq(boot(&failed), 0);
+	fflush(f);
+	rewind(f);
+	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+	fclose(f);
+	return text;
+}
+
+START_TEST(test_kmod_builtin_kernel)
+{
+	const char *log = boot_kmsg("root=/dev/vda2", false);
+
+	ck_assert_ptr_nonnull(strstr(log, "<6>overroot: [kmod] no modules asked for and none in "
+				     "/lib/modules/6.1.0-test: the kernel has what the boot needs "
+				     "built in"));
+	ck_assert_ptr_null(strstr(log, "<4>overroot: [kmod]"));
+	assert_absent("finit_module");
+
+	log = boot_kmsg("root=/dev/vda2", true);
+	ck_assert_ptr_nonnull(strstr(log, "<4>overroot: [kmod] read /lib/modules/6.1.0-test/"
+				     "modules.dep: No such file or directory: no modules will be "
+				     "loaded"));
+	log = boot_kmsg("root=/dev/vda2 rd.modules-load=ext4", false);
+	ck_assert_ptr_nonnull(strstr(log, "no modules will be loaded"));
+}
+END_TEST
+
 Suite *stages_suite(void)
 {
 	Suite *s = suite_create("stages");
@@ -392,6 +433,7 @@ Suite *stages_suite(void)
 	tcase_add_test(t, test_fatal_shell);
 	tcase_add_test(t, test_stage_policies);
 	tcase_add_test(t, test_shell_breakpoint);
+	tcase_add_test(t, test_kmod_builtin_kernel);
 	suite_add_tcase(s, t);
 	return s;
 }
