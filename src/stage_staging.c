@@ -6,6 +6,7 @@
  * hand-over, switchroot empties this staging tmpfs (never crossing into another filesystem,
  * so never into the root) and pivots into the new root as it does from an initramfs. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -53,6 +54,13 @@ static int staging_run(struct boot_ctx *ctx)
 	char put_old[64];
 
 	ctx->no_initramfs = true;
+	/* The kernel's devtmpfs (if it mounted one) has the kernel log already: our lines go
+	 * there from the first, not only to the console; the early stage opens it again. */
+	int fd = sys->open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		ctx->kmsg_fd = fd;
+		log_setup(fd, log_max_level());
+	}
 	int i = mount_staging(sys);
 	if (i < 0) {
 		log_err("staging", "no directory to mount a staging tmpfs on (tried /run, /mnt, "

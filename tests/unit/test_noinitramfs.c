@@ -63,6 +63,7 @@ START_TEST(test_noinitramfs_overlay_sequence)
 	ck_assert(staging_needed(&fake_sys));
 	ck_assert_int_eq(boot(&failed), 0);
 	static const char *const want[] = {
+		"open /dev/kmsg",		/* logging to the kernel log from the first line */
 		"mount tmpfs /run tmpfs 0x6 \"mode=0755\"",
 		"mkdir /run/rootfs 0755",
 		"pivot_root /run /run/rootfs",
