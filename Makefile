@@ -61,7 +61,7 @@ PAGE_SIZE ?= 4096
 LDFLAGS += -static -Wl,--gc-sections -Wl,--build-id=none \
 	-Wl,-z,max-page-size=$(PAGE_SIZE),-z,common-page-size=$(PAGE_SIZE)
 
-SRC := $(wildcard src/*.c)
+SRC := $(wildcard src/*.c src/*/*.c)
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
 
 .PHONY: all init check unit qemu-test qemu hostdeps clean size initramfs install lockdown-check bench soak \
@@ -75,8 +75,8 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/overroot/*.h) $(BLKID_DEP) | $(HOST
 	$(Q)$(CC) $(CFLAGS) $(KHEADERS_CFLAGS) $(BLKID_CFLAGS) -c $< -o $@
 
 # /init's size budget, stripped: 288 KiB. It was 256 KiB while /init was only the boot; the
-# same program is now also the shutdown systemd hands back to (src/shutdown.c) and the booted
-# system's overroot command (src/cli*.c), which cost about 20 KiB together.
+# same program is now also the shutdown systemd hands back to (src/shutdown/shutdown.c) and the booted
+# system's overroot command (src/cli/cli*.c), which cost about 20 KiB together.
 SIZE_BUDGET := 294912
 # STRIP_INIT=0 leaves /init unstripped (Yocto strips and splits the debug info itself).
 STRIP_INIT ?= 1
@@ -140,7 +140,7 @@ hostdeps:
 	fi
 
 # --- unit tests: host compiler, check, sanitizers ----------------------------------------
-UNIT_SRC := $(filter-out src/main.c src/probe_blkid.c,$(SRC)) $(wildcard tests/unit/*.c)
+UNIT_SRC := $(filter-out src/main.c src/lib/probe_blkid.c,$(SRC)) $(wildcard tests/unit/*.c)
 UNIT_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Iinclude -Itests/unit -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -DCONFIG_SHELL_FALLBACK=1 -DOVERROOT_DOCS
 $(HOSTBUILD)/unit: $(UNIT_SRC) $(wildcard include/overroot/*.h tests/unit/*.h) | hostdeps

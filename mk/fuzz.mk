@@ -27,7 +27,7 @@ FUZZ_DIR := build/fuzz
 FUZZ_Q := $(if $(filter 1,$(V)),,@)
 
 # Everything but what touches the real system (main, the syscalls, libblkid).
-FUZZ_SRC := $(filter-out src/main.c src/sys_linux.c src/probe_blkid.c,$(sort $(wildcard src/*.c))) \
+FUZZ_SRC := $(filter-out src/main.c src/lib/sys_linux.c src/lib/probe_blkid.c,$(sort $(wildcard src/*.c src/*/*.c))) \
 	tests/unit/fake_sys.c tests/fuzz/fixed_clock.c
 FUZZ_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_SRC))
 FUZZ_HDR := $(wildcard include/overroot/*.h tests/unit/fake_sys.h tests/fuzz/*.h)

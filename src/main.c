@@ -1,6 +1,6 @@
 /* PID 1 in the initramfs: run the stages, hand over, and never return. Only this file
  * decides that boot cannot go on, and then follows the fatal policy. The same program is
- * also PID 1 without an initramfs (init=/usr/sbin/overroot: src/stage_staging.c), the
+ * also PID 1 without an initramfs (init=/usr/sbin/overroot: src/boot/stage_staging.c), the
  * shutdown that systemd hands back to (/run/initramfs/shutdown) and, not PID 1,
  * the overroot command of the booted system. */
 #include <errno.h>

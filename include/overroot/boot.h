@@ -52,7 +52,7 @@ struct stage {
 	enum stage_fail on_fail;
 };
 
-/* The boot order (src/stages.c): from an initramfs, and without one. */
+/* The boot order (src/boot/stages.c): from an initramfs, and without one. */
 extern const struct stage *const stages[];
 extern const size_t stages_count;
 extern const struct stage *const stages_noinitramfs[];

@@ -1,4 +1,4 @@
-/* Every compiled-in stage; the order lives in src/stages.c. */
+/* Every compiled-in stage; the order lives in src/boot/stages.c. */
 #ifndef OVERROOT_STAGES_H
 #define OVERROOT_STAGES_H
 

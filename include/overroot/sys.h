@@ -1,6 +1,6 @@
 /* The syscall seam: every side effect overroot has goes through one of these.
  * Each returns 0 (or a count) on success and -errno on failure, never sets errno for the
- * caller to read. src/sys_linux.c is the real one; tests/unit/fake_sys.c records calls. */
+ * caller to read. src/lib/sys_linux.c is the real one; tests/unit/fake_sys.c records calls. */
 #ifndef OVERROOT_SYS_H
 #define OVERROOT_SYS_H
 

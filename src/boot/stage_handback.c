@@ -3,7 +3,7 @@
  * (docs/INITRD_INTERFACE.md) says what to do: when /run/initramfs/shutdown is executable,
  * systemd-shutdown pivots into /run/initramfs at the very end, with the old root on
  * /oldroot, and execs /shutdown reboot|poweroff|halt|kexec. overroot is static, so a copy of
- * itself is all that needs to be there (src/shutdown.c is that mode). Other inits never
+ * itself is all that needs to be there (src/shutdown/shutdown.c is that mode). Other inits never
  * look at it: sysvinit and busybox init get an rc step instead (contrib/sysv). */
 #include <errno.h>
 #include <string.h>
