@@ -1,6 +1,7 @@
 /* A booting machine on the fake sys layer: an initramfs, a kernel, a root disk (vda2) and
  * a data partition (vda3), as the QEMU bench has them. Shared by the boot-level suites. */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -243,4 +244,27 @@ void oldroot(bool with_rw_mount, const char *status)
 		fake_sys.mount("/dev/vda3", "/oldroot/overlay", "ext4", MS_NOATIME, NULL);
 	fake_sys.mount("proc", "/oldroot/proc", "proc", 0, NULL);
 	fake_sys.mount("tmpfs", "/oldroot/var/volatile", "tmpfs", 0, NULL);
+}
+
+void assert_every_failure_point(void (*setup)(void), const char *const *kinds, size_t nkinds,
+				unsigned max, void (*untouched)(void))
+{
+	for (size_t k = 0; k < nkinds; k++) {
+		for (unsigned nth = 1; nth <= max; nth++) {
+			const struct stage *failed;
+			setup();
+			fake_fail(kinds[k], nth, EIO);
+			int r = boot(&failed);
+			untouched();
+			if (r < 0) {
+				ck_assert_ptr_nonnull(failed);
+				assert_absent("execv");
+			} else {
+				ck_assert_ptr_nonnull(strstr(fake_log(), "execv /sbin/init"));
+				/* a fallback always says why */
+				ck_assert(ctx.mode == MODE_OVERLAY || ctx.fallback_reason[0]);
+			}
+			boot_teardown();
+		}
+	}
 }
