@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include "overroot/config.h"
 #include "overroot/devspec.h"
+#include "overroot/kmod.h"
 #include "overroot/log.h"
 #include "overroot/stages.h"
 
@@ -37,6 +38,25 @@ static void find_device(struct boot_ctx *ctx)
 	memset(&info, 0, sizeof(info));
 	if (sys->probe(ctx->root_dev, PROBE_FS, &info) == 0)
 		snprintf(ctx->root_type, sizeof(ctx->root_type), "%s", info.type);
+}
+
+/* A kernel that mounted its own root may still have overlayfs as a module: the Pi's
+ * bcm2711_defconfig builds OVERLAY_FS=m. The root's own module index then serves the fs-<type>
+ * loads of the overlay and of the rw device, as the initramfs's does; nothing else from the
+ * booted system's modules is loaded here. */
+static void load_overlay_module(struct boot_ctx *ctx)
+{
+	char release[128], dir[256];
+	ssize_t n = ctx->sys->read_file("/proc/sys/kernel/osrelease", release, sizeof(release));
+
+	if (n <= 0)
+		return;
+	release[strcspn(release, "\n")] = '\0';
+	snprintf(dir, sizeof(dir), CONFIG_ROOTFS_DIR "/lib/modules/%s", release);
+	int r = kmod_open(&ctx->kmod, ctx->sys, dir);
+	if (r < 0)
+		log_debug("kernelroot", "no module index at %s: %s", dir, strerror(-r));
+	kmod_load_fs(&ctx->kmod, "overlay");	/* a failure shows as the overlay's ENODEV */
 }
 
 static int kernelroot_run(struct boot_ctx *ctx)
@@ -89,6 +109,7 @@ static int kernelroot_run(struct boot_ctx *ctx)
 				 strerror(-r));
 		ctx->root_locked = r == 0;
 	}
+	load_overlay_module(ctx);
 	return 0;
 }
 

@@ -100,6 +100,7 @@ void boot_setup_noinitramfs(const char *cmdline, bool rw)
 	fake_file("/proc/self/exe", "overroot binary", 0755);
 	fake_file("/proc/sys/kernel/osrelease", "6.1.0-test\n", 0444);
 	fake_file("/proc/sys/kernel/printk_devkmsg", "ratelimit\n", 0644);
+	fake_file("/proc/filesystems", "nodev\tproc\n\text4\nnodev\toverlay\n", 0444);
 	fake_blk("vda2", 254, 2, &root_info);
 	fake_blk("vda3", 254, 3, &data_info);
 	fake_file("/sbin/init", "", 0755);

@@ -107,6 +107,32 @@ START_TEST(test_noinitramfs_overlay_sequence)
 }
 END_TEST
 
+/* A kernel with overlayfs as a module (the Pi's bcm2711_defconfig): the root's own module
+ * index loads it before the overlay is mounted; nothing else of the root's modules. */
+START_TEST(test_noinitramfs_overlay_module_from_the_root)
+{
+	const struct stage *failed;
+
+	boot_setup_noinitramfs("root=/dev/vda2 rootrw=/dev/vda3", false);
+	fake_file("/proc/filesystems", "nodev\tproc\n\text4\n", 0444);
+	fake_dir("/lib");
+	fake_dir("/lib/modules");
+	fake_dir("/lib/modules/6.1.0-test");
+	fake_file("/lib/modules/6.1.0-test/modules.dep", "kernel/fs/overlayfs/overlay.ko:\n",
+		  0644);
+	fake_file("/lib/modules/6.1.0-test/modules.alias", "alias fs-overlay overlay\n", 0644);
+	ck_assert_int_eq(boot(&failed), 0);
+	static const char *const want[] = {
+		"blk_set_ro /dev/vda2 1",
+		"finit_module /rootfs/lib/modules/6.1.0-test/kernel/fs/overlayfs/overlay.ko",
+		OVERLAY_MOUNT,
+		NULL };
+	assert_in_order(want);
+	ck_assert_uint_eq(fake_count("finit_module"), 1);
+	ck_assert_int_eq(ctx.mode, MODE_OVERLAY);
+}
+END_TEST
+
 START_TEST(test_initramfs_boot_says_so)
 {
 	const struct stage *failed;
@@ -379,6 +405,7 @@ Suite *noinitramfs_suite(void)
 	tcase_add_test(t, test_noinitramfs_overlay_as_root_is_fatal);
 	tcase_add_test(t, test_noinitramfs_missing_init_is_fatal);
 	tcase_add_test(t, test_noinitramfs_every_failure_point);
+	tcase_add_test(t, test_noinitramfs_overlay_module_from_the_root);
 	suite_add_tcase(s, t);
 	return s;
 }
