@@ -50,6 +50,10 @@ static void print_human(const struct cli_status *st, const struct extra *x, FILE
 	char a[32], b[32], c[32];
 
 	fprintf(out, "mode:     %s (%s)\n", mode, mode_text(mode));
+	if (!strcmp(cli_status_get(st, "boot"), "noinitramfs"))
+		fputs("boot:     without an initramfs (init= on the root)\n", out);
+	else if (cli_status_get(st, "boot")[0])
+		fputs("boot:     from the initramfs\n", out);
 	if (why[0])
 		fprintf(out, "why:      overlay NOT active: %s\n", why);
 	fprintf(out, "root:     %s (%s)%s%s\n", cli_status_get(st, "root_device"),

@@ -1,6 +1,7 @@
 /* PID 1 in the initramfs: run the stages, hand over, and never return. Only this file
  * decides that boot cannot go on, and then follows the fatal policy. The same program is
- * also the shutdown that systemd hands back to (/run/initramfs/shutdown) and, not PID 1,
+ * also PID 1 without an initramfs (init=/usr/sbin/overroot: src/stage_staging.c), the
+ * shutdown that systemd hands back to (/run/initramfs/shutdown) and, not PID 1,
  * the overroot command of the booted system. */
 #include <errno.h>
 #include <stdio.h>
@@ -31,7 +32,9 @@ int main(int argc, char **argv, char **envp)
 		snprintf(why, sizeof(why), "shutdown: reboot(2) failed: %s", strerror(-r));
 		boot_fatal(&ctx, why);
 	}
-	int r = stages_run(&ctx, stages, stages_count, &failed);
+	size_t n;
+	const struct stage *const *table = stages_for(ctx.sys, &n);
+	int r = stages_run(&ctx, table, n, &failed);
 	/* Only a failure comes back: a successful hand-over is an exec. */
 	snprintf(why, sizeof(why), "stage %s failed: %s", failed ? failed->name : "switchroot",
 		 strerror(r < 0 ? -r : EINVAL));

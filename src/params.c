@@ -47,6 +47,10 @@ const struct param_def params_table[] = {
 	{ "init", PARAM_STR, OFF(init), CONFIG_DEFAULT_INIT,
 	  DOC("the real init, run with the arguments the kernel gave /init",
 	      "kernel; framework, all versions (arguments forwarded from 6.0)") },
+	{ "rootinit", PARAM_STR, OFF(rootinit), CONFIG_DEFAULT_INIT,
+	  DOC("without an initramfs (init=/usr/sbin/overroot): the real init, run with the "
+	  "arguments the kernel gave overroot",
+	      "meta-readonly-rootfs-overlay") },
 	{ "rootrw", PARAM_STR, OFF(rootrw), "none",
 	  DOC("overlay upper device (any root= form), or tmpfs[:size=N]; none: no overlay",
 	      "framework kirkstone (later: legacy name); meta-readonly-rootfs-overlay") },
@@ -250,5 +254,10 @@ void params_from_cmdline(struct params *p, const struct cmdline *c, params_warn_
 		warnf(warn, "%s=%s is not an absolute path without '..': using %s", "init",
 		      p->init, CONFIG_DEFAULT_INIT);
 		p->init = CONFIG_DEFAULT_INIT;
+	}
+	if (p->rootinit && (p->rootinit[0] != '/' || has_dotdot(p->rootinit))) {
+		warnf(warn, "%s=%s is not an absolute path without '..': using %s", "rootinit",
+		      p->rootinit, CONFIG_DEFAULT_INIT);
+		p->rootinit = NULL;
 	}
 }

@@ -78,6 +78,7 @@ static int status_run(struct boot_ctx *ctx)
 
 	kv(&b, "version", OVERROOT_VERSION);
 	kv(&b, "mode", mode_name(ctx));
+	kv(&b, "boot", ctx->no_initramfs ? "noinitramfs" : "initramfs");
 	kv(&b, "root", ctx->p.root ? ctx->p.root : "");
 	kv(&b, "root_device", ctx->root_dev);
 	kv(&b, "root_type", ctx->root_type);

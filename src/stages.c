@@ -17,6 +17,32 @@ const struct stage *const stages[] = {
 
 const size_t stages_count = sizeof(stages) / sizeof(stages[0]);
 
+/* init=/usr/sbin/overroot, no initramfs: the kernel mounted the root on / and runs us from
+ * it. A tmpfs becomes / first, so that the shared stages find the world they know. No kmod:
+ * a kernel that mounted its root has what it needs built in, and the modules on the root
+ * are the booted system's. */
+const struct stage *const stages_noinitramfs[] = {
+	&stage_staging,		/* a tmpfs as /, the kernel's root on /rootfs (pivot_root) */
+	&stage_early,
+	&stage_cmdline,
+	&stage_kernelroot,	/* the root's device, read-only, locked; rootinit= */
+	&stage_overlayroot,
+	&stage_handback,
+	&stage_status,
+	&stage_switchroot,	/* empties the staging tmpfs, never the root */
+};
+
+const size_t stages_noinitramfs_count = sizeof(stages_noinitramfs) /
+					sizeof(stages_noinitramfs[0]);
+
+const struct stage *const *stages_for(const struct sys_ops *sys, size_t *ret_n)
+{
+	bool none = staging_needed(sys);
+
+	*ret_n = none ? stages_noinitramfs_count : stages_count;
+	return none ? stages_noinitramfs : stages;
+}
+
 int stages_run(struct boot_ctx *ctx, const struct stage *const *table, size_t n,
 	       const struct stage **ret_failed)
 {

@@ -22,6 +22,7 @@ struct boot_ctx {
 	int argc;
 	char **argv;
 	char **envp;
+	bool no_initramfs;		/* init= on the root the kernel mounted (stage_staging.c) */
 	struct kmod_ctx kmod;		/* open after the kmod stage, for fs-<type> loads */
 	int kmsg_fd;
 	char devkmsg_was[16];		/* printk_devkmsg before we lifted its rate limit */
@@ -49,9 +50,14 @@ struct stage {
 	enum stage_fail on_fail;
 };
 
-/* The boot order (src/stages.c). */
+/* The boot order (src/stages.c): from an initramfs, and without one. */
 extern const struct stage *const stages[];
 extern const size_t stages_count;
+extern const struct stage *const stages_noinitramfs[];
+extern const size_t stages_noinitramfs_count;
+
+/* The table for this boot: stages_noinitramfs when the kernel mounted the root itself. */
+const struct stage *const *stages_for(const struct sys_ops *sys, size_t *ret_n);
 
 /* Run table in order. A STAGE_WARN failure is logged and boot goes on; a STAGE_FATAL one
  * stops the run: returns its -errno and sets *ret_failed to the stage. */

@@ -20,6 +20,7 @@ struct params {
 	unsigned root_timeout_s;	/* PARAM_FOREVER for bare rootwait */
 	unsigned rootdelay_s;
 	const char *init;
+	const char *rootinit;		/* NULL: /sbin/init (when overroot is init=) */
 	/* overlayroot */
 	const char *rootrw;
 	const char *rootrwfstype;

@@ -12,5 +12,11 @@ extern const struct stage stage_overlayroot;
 extern const struct stage stage_status;
 extern const struct stage stage_handback;
 extern const struct stage stage_switchroot;
+/* without an initramfs (init= on the root) */
+extern const struct stage stage_staging;
+extern const struct stage stage_kernelroot;
+
+/* Is overroot PID 1 on a root the kernel mounted (no initramfs)? */
+bool staging_needed(const struct sys_ops *sys);
 
 #endif

@@ -173,6 +173,18 @@ void fake_reset(void)
 	n_mounts = 1;
 }
 
+void fake_kernel_root(unsigned major, unsigned minor, bool rw)
+{
+	mounts[0].dev = makedev(major, minor);
+	mounts[0].magic = 0xef53;
+	mounts[0].flags = rw ? 0 : MS_RDONLY;
+}
+
+void fake_set_root_magic(unsigned long magic)
+{
+	mounts[0].magic = magic;
+}
+
 void fake_initramfs(void)
 {
 	static const char *const dirs[] = { "/proc", "/sys", "/dev", "/run", "/rootfs",
@@ -693,10 +705,63 @@ static int f_spawn_remove_tree(const char *dir)
 	return hit("spawn_remove_tree", dir);
 }
 
+static bool below(const char *path, const char *dir)
+{
+	size_t l = strlen(dir);
+
+	return !strncmp(path, dir, l) && path[l] == '/';
+}
+
+/* Where a path of the old namespace is after pivot_root(new_root, put_old): under new_root
+ * it loses that prefix, elsewhere it goes under put_old (as the new root names it). */
+static void pivoted(const char *path, const char *new_root, const char *old_at, char *ret,
+		    size_t size)
+{
+	if (below(path, new_root))
+		snprintf(ret, size, "%s", path + strlen(new_root));
+	else
+		snprintf(ret, size, "%s%s", old_at, strcmp(path, "/") ? path : "");
+}
+
+static int pivot(const char *new_root, const char *put_old)
+{
+	const char *old_at = put_old + strlen(new_root);	/* put_old in the new root */
+	char to[256];
+	size_t m = 0;
+
+	while (m < n_mounts && strcmp(mounts[m].target, new_root))
+		m++;
+	if (m == n_mounts || !below(put_old, new_root) || !find(put_old))
+		return -EINVAL;
+	fake_remove(put_old);	/* the old root's own "/" takes its place */
+	for (size_t i = 0; i < n_nodes; i++) {
+		char *p = nodes[i].path;
+		if (below(p, "/proc") || below(p, "/sys") || below(p, "/dev"))
+			continue;	/* the kernel's view: see fake_kernel_root() */
+		pivoted(p, new_root, old_at, to, sizeof(to));
+		snprintf(p, sizeof(nodes[i].path), "%s", to);
+	}
+	for (size_t i = 0; i < n_mounts; i++) {
+		if (i == m)
+			snprintf(to, sizeof(to), "/");
+		else
+			pivoted(mounts[i].target, new_root, old_at, to, sizeof(to));
+		snprintf(mounts[i].target, sizeof(mounts[i].target), "%s", to);
+	}
+	/* the fake keeps the namespace's root mount first */
+	struct mnt root = mounts[m];
+	mounts[m] = mounts[0];
+	mounts[0] = root;
+	fake_dir("/");
+	return 0;
+}
+
 static int f_pivot_root(const char *new_root, const char *put_old)
 {
 	record("pivot_root %s %s", new_root, put_old);
-	return hit("pivot_root", new_root);
+	int r = hit("pivot_root", new_root);
+	/* pivot_root(".", ".") from the initramfs: only recorded, as before */
+	return r ? r : strcmp(new_root, ".") ? pivot(new_root, put_old) : 0;
 }
 
 static int f_chroot(const char *path)

@@ -26,6 +26,13 @@ void fake_fail_path(const char *kind, const char *path, int err);
 /* Called at each uevent_wait, with the 1-based wait number: tests add devices there. */
 void fake_on_wait(void (*fn)(unsigned nth));
 void fake_set_pid(int pid);
+/* No initramfs: / is the root the kernel mounted from the block device major:minor (ext4),
+ * read-only unless rw. pivot_root(new, put_old) then works as the kernel's does, except that
+ * /proc/, /sys/ and /dev/ keep what is below them: the fake has one view of the kernel's
+ * files, wherever proc, sysfs and devtmpfs are mounted. */
+void fake_kernel_root(unsigned major, unsigned minor, bool rw);
+/* What fs_magic says for that root (ext4's by default). */
+void fake_set_root_magic(unsigned long magic);
 /* Everything recorded so far, one line a call. */
 const char *fake_log(void);
 /* Calls of kind recorded so far. */

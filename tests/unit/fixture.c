@@ -24,6 +24,18 @@ const struct blkinfo data_info = {
 	.partlabel = "data"
 };
 
+/* A fresh context on the fake, with what the kernel gave PID 1. */
+static void ctx_setup(int argc, char **argv)
+{
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sys = &fake_sys;
+	ctx.argc = argc;
+	ctx.argv = argv;
+	ctx.envp = kenvp;
+	ctx.kmsg_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	log_setup(ctx.kmsg_fd, LOG_LVL_DEBUG);
+}
+
 /* An initramfs, a kernel and a root disk, as the QEMU bench has them. */
 void boot_setup(const char *cmdline)
 {
@@ -53,13 +65,35 @@ void boot_setup(const char *cmdline)
 	fake_file("/rootfs/sbin/init", "", 0755);
 	fake_file("/rootfs/bin/sh", "", 0755);
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.sys = &fake_sys;
-	ctx.argc = 3;
-	ctx.argv = kargv;
-	ctx.envp = kenvp;
-	ctx.kmsg_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	log_setup(ctx.kmsg_fd, LOG_LVL_DEBUG);
+	ctx_setup(3, kargv);
+}
+
+void boot_setup_noinitramfs(const char *cmdline, bool rw)
+{
+	static char *argv[] = { "/usr/sbin/overroot", "one", NULL };
+	static const char *const dirs[] = { "/proc", "/sys", "/dev", "/run", "/tmp", "/etc",
+					    "/sbin", "/bin", "/usr", "/usr/sbin", "/rofs",
+					    "/overlay", "/sys/class", "/sys/class/block",
+					    "/proc/sys", "/proc/sys/kernel", "/proc/self" };
+
+	fake_reset();
+	fake_kernel_root(254, 2, rw);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		fake_dir(dirs[i]);
+	fake_file("/dev/console", "", 0600);
+	fake_file("/proc/cmdline", cmdline, 0444);
+	fake_file("/proc/self/exe", "overroot binary", 0755);
+	fake_file("/proc/sys/kernel/osrelease", "6.1.0-test\n", 0444);
+	fake_file("/proc/sys/kernel/printk_devkmsg", "ratelimit\n", 0644);
+	fake_blk("vda2", 254, 2, &root_info);
+	fake_blk("vda3", 254, 3, &data_info);
+	fake_file("/sbin/init", "", 0755);
+	fake_file("/bin/sh", "", 0755);
+	fake_file("/usr/sbin/overroot", "overroot binary", 0755);
+	/* CONFIG_DEVTMPFS_MOUNT: the kernel's devtmpfs on the root's /dev */
+	fake_sys.mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+
+	ctx_setup(2, argv);
 }
 
 void boot_teardown(void)
@@ -72,8 +106,11 @@ void boot_teardown(void)
 
 int boot(const struct stage **failed)
 {
+	size_t n;
+	const struct stage *const *table = stages_for(ctx.sys, &n);
+
 	*failed = NULL;
-	return stages_run(&ctx, stages, stages_count, failed);
+	return stages_run(&ctx, table, n, failed);
 }
 
 /* Each of lines appears in the log, in this order. */

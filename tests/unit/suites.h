@@ -16,10 +16,11 @@ Suite *docs_suite(void);
 Suite *resolve_suite(void);
 Suite *shutdown_suite(void);
 Suite *cli_suite(void);
+Suite *noinitramfs_suite(void);
 
 #define SUITES cmdline_suite(), mountopts_suite(), kmod_suite(), devspec_suite(), \
 	log_suite(), params_suite(), stages_suite(), fake_suite(), overlayroot_suite(), \
 	docs_suite(), resolve_suite(), shutdown_suite(), \
-	cli_suite()
+	cli_suite(), noinitramfs_suite()
 
 #endif
