@@ -90,7 +90,7 @@ KCMD = {"gzip": "gzip -n -f -9", "bzip2": "bzip2 -9", "lzma": "lzma -9",
 
 def payload(c, cpio):
     """Bytes of the cpio as the kernel compresses it for the Image (the Image itself grows in
-    64 KiB steps of its layout)."""
+    steps of its section layout, 128 KiB here)."""
     import subprocess
     try:
         with open(cpio, "rb") as fh:
@@ -180,8 +180,12 @@ def section(command):
     p("")
     p("On icount the kernel's own work before the root is counted exactly; what moves between "
       "boots of the same Image is its waits for the disk, in host time (the root's mount read "
-      "took 0.5 ms in one boot and 26 ms in another on this busy host): the fastest boots are "
-      "the closest to each contender's own cost.")
+      "took 0.5 ms in one boot and 26 ms in another on this busy host, and so does the real "
+      "init's exec, which reads busybox from the disk: from overroot's `switchroot` line to "
+      "`testinit: start` took 5.5 to 29 ms over the rounds). The host was shared with a kernel "
+      "build and other QEMU runs while these ran, so the per-round differences spread over "
+      "tens of ms: the fastest boots are the closest to each contender's own cost, and the "
+      "medians carry that noise.")
     p("")
 
     p("### Image size")
@@ -201,8 +205,9 @@ def section(command):
         if os.path.exists(cp):
             cpios.append("%s %s" % (nm, kib(os.path.getsize(cp))))
     p("")
-    p("Uncompressed cpio: %s. The Image grows in whole pages of the kernel's layout, so small "
-      "differences round." % ", ".join(cpios))
+    p("Uncompressed cpio: %s. The Image grows in whole steps of its section layout "
+      "(128 KiB here), so the Image bytes alone hide the payload: the compression table gives "
+      "it." % ", ".join(cpios))
     p("")
 
     p("### The unpack, for each compression the kernel offers")
