@@ -83,14 +83,16 @@ floor_build() { # OUT EXTRA_CFLAGS...
 	local o=$1
 	shift
 	# shellcheck disable=SC2086 # CC is a command with arguments
-	$CC -Os -static -Wall -Wextra -Wno-unused-result -isystem "$kh" \
+	$CC -Os -static -Wall -Wextra -Wno-unused-result -Wno-type-limits -isystem "$kh" \
 		-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
-		-DFLOOR_MODULES="${cmods%,}" -DFLOOR_ROOT='"/dev/vda2"' -DFLOOR_ROOT_TYPE='"ext4"' \
+		-DFLOOR_MODULES="${FLOOR_MODS-${cmods%,}}" -DFLOOR_ROOT='"/dev/vda2"' -DFLOOR_ROOT_TYPE='"ext4"' \
 		"$@" -o "$o" "$bdir/floor.c" || die "cannot build $o"
 	aarch64-linux-gnu-strip "$o"
 }
 floor_build "$out/floor" -DFLOOR_RW='"/dev/vda3"' -DFLOOR_RW_TYPE='"ext4"'
 floor_build "$out/floor-ro"
+# For overroot's own kernel (make kernel: drivers built in), the floor loads nothing.
+FLOOR_MODS='' floor_build "$out/floor-k" -DFLOOR_RW='"/dev/vda3"' -DFLOOR_RW_TYPE='"ext4"'
 
 # --- the initramfs images ----------------------------------------------------------------
 mkinitramfs() { # NAME INIT LIST [EXTRA_DIR] [KMODULES]
@@ -135,6 +137,32 @@ dir /target 0755 0 0
 file /init build/aarch64/init 0755 0 0
 EOF
 mkinitramfs tiny "$TINY_INIT" "$out/tiny.list" "$tx" ''
+
+# --- module-less images for overroot's own kernel, bundled into it -------------------------
+# build/kernel/ (make kernel) builds every driver in: its initramfs images carry no modules.
+# Each plain cpio (the kernel compresses it) is bundled by mk/kernel.sh into
+# build/kernel/Image-bench-NAME: overroot (in every compression the kernel offers, for the
+# unpack table: Image-bench-overroot-COMP), the floor and the shell way (gzip, the kernel's
+# default). BENCH_KERNEL=0 skips this; BENCH_COMPRESSIONS="gzip lz4" bundles fewer.
+kcpio() { # NAME INIT LIST
+	mkinitramfs "k-$1" "$2" "$3" '' ''
+	gzip -dc "$out/initramfs-k-$1.cpio.gz" >"$out/initramfs-k-$1.cpio"
+}
+kcpio overroot "$INIT" "$top/initramfs.list"
+kcpio floor "$out/floor-k" "$top/initramfs.list"
+sed "s|@MODULES@||" "$bdir/shellinit.sh" >"$out/shellinit-k.sh"
+chmod 0755 "$out/shellinit-k.sh"
+kcpio shell "$out/shellinit-k.sh" "$out/shell.list"
+kdir=$top/build/kernel
+if [ "${BENCH_KERNEL:-1}" != 0 ]; then
+	[ -f "$kdir/Image" ] || die "no $kdir/Image: run make kernel first (or BENCH_KERNEL=0)"
+	sh "$top/mk/kernel.sh" "$kdir" bench-floor="$out/initramfs-k-floor.cpio" \
+		bench-shell="$out/initramfs-k-shell.cpio" || die "bundling failed"
+	for c in ${BENCH_COMPRESSIONS:-gzip xz lz4 zstd lzo lzma bzip2 none}; do
+		INITRAMFS_COMPRESSION=$c sh "$top/mk/kernel.sh" "$kdir" \
+			bench-overroot-"$c"="$out/initramfs-k-overroot.cpio" || die "bundling $c failed"
+	done
+fi
 
 # --- the disk ----------------------------------------------------------------------------
 if [ ! -f "$out/disk-mbr.img.env" ] || [ "$top/tests/qemu/mkdisk.sh" -nt "$out/disk-mbr.img" ] ||

@@ -387,7 +387,7 @@ def build_report(res, resi, command, rounds):
         p("| %s | %s | %s | %s | %s | %s | %.1f |" % (
             LABEL[n], fmt_short(si), "%+.1f" % di["med"] if di else "-", fmt(s),
             "%+.0f" % d["med"] if d else "-", "%.2f" % ratio if ratio else "-", mem["med"]))
-    bad = sum(len(r.get(n, [])) - len(ok(r.get(n, []))) for n in bench.CONTENDERS
+    bad = sum(len(r.get(n, [])) - len(ok(r.get(n, []))) for n in SPEED + HOTPLUG
               for r in (res, resi))
     p("")
     p("Boots that did not reach the real init: %d. Memory: MemAvailable from the real init's "

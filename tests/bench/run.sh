@@ -10,6 +10,8 @@
 #                           instruction = 1 ns, the hardware-like figure)
 #   BENCH_HOTPLUG_DELAY=S   seconds after /init starts before the disk is hot-plugged (3)
 #   INIT=path               the overroot binary (default build/aarch64/init, built if missing)
+#   BENCH_KERNEL=0          skip bundling into build/kernel/ (make kernel first otherwise);
+#                           BENCH_COMPRESSIONS="gzip lz4" bundles fewer (build.sh)
 # Downloads (once, cached in build/qemu/cache/, from Debian's mirror with apt-get download):
 # linux-image-arm64 and busybox-static (tests/qemu/fetch.sh), tiny-initramfs-core (build.sh).
 # A round (10 boots on TCG, 3 of them with a hot-plugged disk, and the 7 others again on
@@ -31,3 +33,5 @@ rounds=${BENCH_ROUNDS:-15}
 python3 tests/bench/bench.py boot --rounds "$rounds" ${BENCH_ONLY:+--only "$BENCH_ONLY"} \
 	--clocks "${BENCH_CLOCKS:-tcg,icount}"
 python3 tests/bench/report.py --rounds "$rounds" --command "make bench (BENCH_ROUNDS=$rounds)"
+# The section on overroot's own kernel (make kernel), spliced into docs/bench.md.
+python3 tests/bench/kreport.py --command "make bench (BENCH_ROUNDS=$rounds)"
