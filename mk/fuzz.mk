@@ -27,10 +27,10 @@ FUZZ_DIR := build/fuzz
 FUZZ_Q := $(if $(filter 1,$(V)),,@)
 
 # Everything but what touches the real system (main, the syscalls, libblkid).
-FUZZ_SRC := $(filter-out src/main.c src/lib/sys_linux.c src/lib/probe_blkid.c,$(sort $(wildcard src/*.c src/*/*.c))) \
-	tests/unit/fake_sys.c tests/fuzz/fixed_clock.c
+FUZZ_SRC := $(filter-out src/main.c $(wildcard src/lib/sys_linux*.c) src/lib/probe_blkid.c,$(sort $(wildcard src/*.c src/*/*.c))) \
+	$(wildcard tests/unit/fake_*.c) tests/fuzz/fixed_clock.c
 FUZZ_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_SRC))
-FUZZ_HDR := $(wildcard include/overroot/*.h tests/unit/fake_sys.h tests/fuzz/*.h)
+FUZZ_HDR := $(wildcard include/overroot/*.h tests/unit/fake_*.h tests/fuzz/*.h)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -Wall -Wextra \
 	-Wno-unused-parameter -Iinclude -Itests/unit -DCONFIG_SHELL_FALLBACK=1

@@ -113,7 +113,9 @@ for spec in "$@"; do
 	# size can be the same: the initramfs section grows in 128 KiB steps.)
 	! cmp -s "$out/obj/arch/arm64/boot/Image" "$out/Image" ||
 		{ set_source ""; die "Image-$name is the plain Image: $src was not bundled"; }
-	cp "$out/obj/arch/arm64/boot/Image" "$img"
+	# Into place by rename: a boot started from the old one (another checkout sharing OUT)
+	# keeps reading the file it opened.
+	cp "$out/obj/arch/arm64/boot/Image" "$img.tmp" && mv -f "$img.tmp" "$img"
 	echo "$key" >"$img.from"
 	bundled=1
 done

@@ -6,9 +6,7 @@
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
-#include "overroot/sys.h"
-
-int sys_linux_probe(const char *devpath, unsigned what, struct blkinfo *ret);
+#include "sys_linux.h"
 
 static void copy(blkid_probe pr, const char *name, char *dst, size_t size)
 {

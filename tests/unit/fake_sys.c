@@ -70,18 +70,33 @@ static int euid, blk_ro, run_status;
 static uint64_t usage[3];
 static void (*on_run)(void);
 
-static void record(const char *fmt, ...)
+static void vrecord(const char *fmt, va_list ap)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
 	int n = vsnprintf(log_buf + log_len, sizeof(log_buf) - log_len, fmt, ap);
-	va_end(ap);
+
 	if (n > 0 && log_len + (size_t)n + 1 < sizeof(log_buf)) {
 		log_len += (size_t)n;
 		log_buf[log_len++] = '\n';
 		log_buf[log_len] = '\0';
 	}
+}
+
+static void record(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrecord(fmt, ap);
+	va_end(ap);
+}
+
+void fake_record(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrecord(fmt, ap);
+	va_end(ap);
 }
 
 /* Count a call of kind and return the injected -errno for it, or 0. */
@@ -170,6 +185,16 @@ static int writable(const char *path)
 	const struct mnt *m = mount_of(path);
 
 	return m && (m->flags & MS_RDONLY) ? -EROFS : 0;
+}
+
+int fake_hit(const char *kind, const char *path)
+{
+	return hit(kind, path);
+}
+
+int fake_writable(const char *path)
+{
+	return writable(path);
 }
 
 void fake_reset(void)

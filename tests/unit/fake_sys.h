@@ -70,4 +70,12 @@ void fake_on_run(void (*fn)(void));
 /* What fs_usage() says: size, free, free for unprivileged users (bytes). */
 void fake_set_usage(uint64_t size, uint64_t free_bytes, uint64_t avail);
 
+/* For the fake's other parts (tests/unit/fake_*.c, one per group of ops): the bookkeeping
+ * every op does. fake_record adds a line to the log; fake_hit counts a call of kind (on
+ * path, or NULL) and returns the injected -errno for it, or 0; fake_writable is -EROFS when
+ * path is on a read-only mount. */
+void fake_record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int fake_hit(const char *kind, const char *path);
+int fake_writable(const char *path);
+
 #endif
