@@ -4,9 +4,9 @@
 #define OVERROOT_CLI_H
 
 #include <stdio.h>
+#include "overroot/statusfile.h"
 #include "overroot/sys.h"
 
-#define CLI_STATUS_FILE "/run/overroot/status"
 #define CLI_RW_MOUNT "/overlay"		/* the rw partition in the booted system */
 #define CLI_LOWER "/rofs"		/* the original root in the booted system */
 
@@ -17,16 +17,6 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 int cli_main(const struct sys_ops *sys, int argc, char **argv);
 /* The same, writing to out and err (the tests' seam). */
 int cli_run(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err);
-
-/* /run/overroot/status, split into its key=value lines. */
-#define CLI_STATUS_MAX 48
-struct cli_status {
-	char text[4096];
-	const char *key[CLI_STATUS_MAX], *val[CLI_STATUS_MAX];
-	size_t n;
-};
-int cli_status_load(const struct sys_ops *sys, struct cli_status *st);
-const char *cli_status_get(const struct cli_status *st, const char *key);	/* "" if none */
 
 /* The commands: argv[0] is the command's name. */
 int cli_status(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err);

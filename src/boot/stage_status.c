@@ -9,11 +9,11 @@
 #include "overroot/config.h"
 #include "overroot/log.h"
 #include "overroot/stages.h"
+#include "overroot/statusfile.h"
 
-#define STATUS_DIR "/run/overroot"
 
 struct buf {
-	char text[2048];
+	char text[4096];
 	size_t len;
 };
 
@@ -107,9 +107,9 @@ static int status_run(struct boot_ctx *ctx)
 
 	int r = ctx->sys->mkdir(STATUS_DIR, 0755);
 	if (r == 0 || r == -EEXIST)
-		r = ctx->sys->write_file(STATUS_DIR "/status", b.text, b.len);
+		r = ctx->sys->write_file(STATUS_FILE, b.text, b.len);
 	if (r < 0)
-		log_warn("status", "write " STATUS_DIR "/status: %s", strerror(-r));
+		log_warn("status", "write " STATUS_FILE ": %s", strerror(-r));
 	if (overlay && ctx->root_dev[0])
 		volatile_root_hint(ctx);
 	return r;

@@ -13,37 +13,6 @@ static const char usage[] =
 	"       overroot chroot [COMMAND...]  the original root read-write, for one command\n"
 	"       overroot --version\n";
 
-int cli_status_load(const struct sys_ops *sys, struct cli_status *st)
-{
-	ssize_t n = sys->read_file(CLI_STATUS_FILE, st->text, sizeof(st->text));
-
-	st->n = 0;
-	if (n < 0)
-		return (int)n;
-	for (char *line = st->text; *line && st->n < CLI_STATUS_MAX;) {
-		char *nl = strchr(line, '\n'), *eq = strchr(line, '=');
-		if (nl)
-			*nl = '\0';
-		if (eq && (!nl || eq < nl)) {
-			*eq = '\0';
-			st->key[st->n] = line;
-			st->val[st->n++] = eq + 1;
-		}
-		if (!nl)
-			break;
-		line = nl + 1;
-	}
-	return 0;
-}
-
-const char *cli_status_get(const struct cli_status *st, const char *key)
-{
-	for (size_t i = 0; i < st->n; i++)
-		if (!strcmp(st->key[i], key))
-			return st->val[i];
-	return "";
-}
-
 int cli_run(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct {

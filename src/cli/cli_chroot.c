@@ -43,7 +43,7 @@ static int refuse(struct job *j, const char *fmt, const char *arg, int r)
 }
 
 /* Everything that can be checked before anything changes. */
-static int check(struct job *j, struct cli_status *st)
+static int check(struct job *j, struct status_file *st)
 {
 	const struct sys_ops *sys = j->sys;
 	struct stat dev_st, lower_st;
@@ -52,13 +52,13 @@ static int check(struct job *j, struct cli_status *st)
 
 	if (sys->geteuid() != 0)
 		return refuse(j, "only root can do this%s", "", 0);
-	if ((r = cli_status_load(sys, st)) < 0)
-		return refuse(j, "read %s (was this system booted by overroot?)", CLI_STATUS_FILE,
+	if ((r = status_file_load(sys, st)) < 0)
+		return refuse(j, "read %s (was this system booted by overroot?)", STATUS_FILE,
 			      r);
-	const char *mode = cli_status_get(st, "mode");
+	const char *mode = status_file_get(st, "mode");
 	if (strcmp(mode, "overlay") && strcmp(mode, "tmpfs"))
 		return refuse(j, "no overlay (mode=%s): the root is / itself", mode, 0);
-	j->dev = cli_status_get(st, "root_device");
+	j->dev = status_file_get(st, "root_device");
 	if ((r = sys->lstat(j->dev, &dev_st)) < 0 || !S_ISBLK(dev_st.st_mode))
 		return refuse(j, "the lower's device '%s' is not a block device that could be "
 			      "made read-only again", j->dev, r);
@@ -157,13 +157,13 @@ static int undo(struct job *j)
 /* A change made here is the user's own, not a foreign root: when it changed the root's
  * identity (its os-release build lines), the record beside the upper in use follows, so the
  * next boot does not set that upper aside (rootid.h). */
-static void same_root(struct job *j, const struct cli_status *st, const char *before)
+static void same_root(struct job *j, const struct status_file *st, const char *before)
 {
 	char now[ROOTID_MAX], had[ROOTID_MAX], dir[128], why[320];
-	const char *upper = cli_status_get(st, "upper");
+	const char *upper = status_file_get(st, "upper");
 	const char *slash = strrchr(upper, '/');
 
-	if (!before[0] || strcmp(cli_status_get(st, "mode"), "overlay") || !slash ||
+	if (!before[0] || strcmp(status_file_get(st, "mode"), "overlay") || !slash ||
 	    rootid_read(j->sys, j->dev, CLI_LOWER, now, sizeof(now), why, sizeof(why)) < 0 ||
 	    !strcmp(now, before))
 		return;
@@ -194,7 +194,7 @@ static void same_root(struct job *j, const struct cli_status *st, const char *be
 
 int cli_chroot(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err)
 {
-	static struct cli_status st;
+	static struct status_file st;
 	struct job j = { .sys = sys, .out = out, .err = err };
 	char *shell[] = { getenv("SHELL"), NULL };
 	char *const *cmd = argc > 1 ? argv + 1 : shell;

@@ -56,7 +56,7 @@ static int cancel(const struct sys_ops *sys, FILE *out, FILE *err)
 
 int cli_reset(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err)
 {
-	static struct cli_status st;
+	static struct status_file st;
 	bool undo = argc == 2 && !strcmp(argv[1], "--cancel");
 
 	if (argc > 2 || (argc == 2 && !undo)) {
@@ -67,10 +67,10 @@ int cli_reset(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE 
 		fputs("overroot reset: only root can do this\n", err);
 		return CLI_FAIL;
 	}
-	int r = cli_status_load(sys, &st);
+	int r = status_file_load(sys, &st);
 	if (r < 0)
-		return fail(err, "read " CLI_STATUS_FILE " (was this system booted by overroot?)", r);
-	const char *mode = cli_status_get(&st, "mode");
+		return fail(err, "read " STATUS_FILE " (was this system booted by overroot?)", r);
+	const char *mode = status_file_get(&st, "mode");
 	if (strcmp(mode, "overlay")) {
 		fprintf(err, "overroot reset: the overlay is not on a partition (mode=%s): %s\n",
 			mode, !strcmp(mode, "tmpfs") ? "the upper is in RAM, every boot starts "

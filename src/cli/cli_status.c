@@ -45,10 +45,10 @@ static const char *human_size(uint64_t n, char *buf, size_t size)
 }
 
 /* Which root the upper belongs to, and what the boot did when it was another (rootid.c). */
-static void root_id_lines(const struct cli_status *st, FILE *out)
+static void root_id_lines(const struct status_file *st, FILE *out)
 {
-	const char *state = cli_status_get(st, "root_id_state"), *id = cli_status_get(st, "root_id");
-	const char *action = cli_status_get(st, "root_id_action");
+	const char *state = status_file_get(st, "root_id_state"), *id = status_file_get(st, "root_id");
+	const char *action = status_file_get(st, "root_id_action");
 
 	if (!state[0])
 		return;
@@ -59,33 +59,33 @@ static void root_id_lines(const struct cli_status *st, FILE *out)
 		fputs("a new upper for this root", out);
 	else if (!strcmp(state, "changed"))
 		fprintf(out, "CHANGED at this boot: the upper was made on %s",
-			cli_status_get(st, "root_id_was"));
+			status_file_get(st, "root_id_was"));
 	else
 		fputs("not compared", out);
 	fprintf(out, "%s%s\n", action[0] ? "; " : "", action);
 }
 
-static void print_human(const struct cli_status *st, const struct extra *x, FILE *out)
+static void print_human(const struct status_file *st, const struct extra *x, FILE *out)
 {
-	const char *mode = cli_status_get(st, "mode"), *why = cli_status_get(st, "fallback_reason");
+	const char *mode = status_file_get(st, "mode"), *why = status_file_get(st, "fallback_reason");
 	char a[32], b[32], c[32];
 
 	fprintf(out, "mode:     %s (%s)\n", mode, mode_text(mode));
-	if (!strcmp(cli_status_get(st, "boot"), "noinitramfs"))
+	if (!strcmp(status_file_get(st, "boot"), "noinitramfs"))
 		fputs("boot:     without an initramfs (init= on the root)\n", out);
-	else if (cli_status_get(st, "boot")[0])
+	else if (status_file_get(st, "boot")[0])
 		fputs("boot:     from the initramfs\n", out);
 	if (why[0])
 		fprintf(out, "why:      overlay NOT active: %s\n", why);
-	fprintf(out, "root:     %s (%s)%s%s\n", cli_status_get(st, "root_device"),
-		cli_status_get(st, "root_type"), cli_status_get(st, "lower")[0] ?
-		", read-only on " : "", cli_status_get(st, "lower"));
-	fprintf(out, "locked:   %s\n", !strcmp(cli_status_get(st, "root_locked"), "yes") ?
+	fprintf(out, "root:     %s (%s)%s%s\n", status_file_get(st, "root_device"),
+		status_file_get(st, "root_type"), status_file_get(st, "lower")[0] ?
+		", read-only on " : "", status_file_get(st, "lower"));
+	fprintf(out, "locked:   %s\n", !strcmp(status_file_get(st, "root_locked"), "yes") ?
 		"yes (the kernel's read-only flag, BLKROSET)" : "no");
-	if (cli_status_get(st, "rw_device")[0])
-		fprintf(out, "rw:       %s (%s) on %s, upper %s\n", cli_status_get(st, "rw_device"),
-			cli_status_get(st, "rw_type"), cli_status_get(st, "rw_mount"),
-			cli_status_get(st, "upper"));
+	if (status_file_get(st, "rw_device")[0])
+		fprintf(out, "rw:       %s (%s) on %s, upper %s\n", status_file_get(st, "rw_device"),
+			status_file_get(st, "rw_type"), status_file_get(st, "rw_mount"),
+			status_file_get(st, "upper"));
 	root_id_lines(st, out);
 	if (x->usage) {
 		uint64_t all = x->used + x->avail;
@@ -106,7 +106,7 @@ static void print_human(const struct cli_status *st, const struct extra *x, FILE
 			continue;
 		fprintf(out, " %.*s %s ms", (int)(l - 8), st->key[i] + 5, st->val[i]);
 	}
-	fprintf(out, "\nversion:  %s\n", cli_status_get(st, "version"));
+	fprintf(out, "\nversion:  %s\n", status_file_get(st, "version"));
 }
 
 /* A JSON string: the status values are already free of control bytes (stage_status.c),
@@ -125,9 +125,9 @@ static void json_str(const char *s, FILE *out)
 	putc('"', out);
 }
 
-static void print_json(const struct cli_status *st, const struct extra *x, FILE *out)
+static void print_json(const struct status_file *st, const struct extra *x, FILE *out)
 {
-	fprintf(out, "{\"persistent\":%s", strcmp(cli_status_get(st, "mode"), "overlay") ?
+	fprintf(out, "{\"persistent\":%s", strcmp(status_file_get(st, "mode"), "overlay") ?
 		"false" : "true");
 	for (size_t i = 0; i < st->n; i++) {
 		if (!strncmp(st->key[i], "time_", 5))
@@ -158,7 +158,7 @@ static void print_json(const struct cli_status *st, const struct extra *x, FILE 
 
 int cli_status(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err)
 {
-	static struct cli_status st;
+	static struct status_file st;
 	struct extra x = { .usage = false };
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
 
@@ -166,13 +166,13 @@ int cli_status(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE
 		fputs("usage: overroot status [--json]\n", err);
 		return CLI_USAGE;
 	}
-	int r = cli_status_load(sys, &st);
+	int r = status_file_load(sys, &st);
 	if (r < 0) {
-		fprintf(err, "overroot: read " CLI_STATUS_FILE ": %s: was this system booted by "
+		fprintf(err, "overroot: read " STATUS_FILE ": %s: was this system booted by "
 			"overroot?\n", strerror(-r));
 		return CLI_USAGE;
 	}
-	const char *mode = cli_status_get(&st, "mode");
+	const char *mode = status_file_get(&st, "mode");
 	bool overlay = !strcmp(mode, "overlay") || !strcmp(mode, "tmpfs");
 	uint64_t free_bytes;
 	if (overlay && sys->fs_usage(CLI_RW_MOUNT, &x.size, &free_bytes, &x.avail) == 0) {

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
-#include "overroot/cli.h"
 #include "overroot/log.h"
 #include "overroot/shutdown.h"
+#include "overroot/statusfile.h"
 
 #define MOUNTS_MAX 128
 #define PASSES_MAX 8
@@ -138,19 +138,19 @@ int shutdown_run(struct boot_ctx *ctx, const char *verb)
 {
 	const struct sys_ops *sys = ctx->sys;
 	static struct mounts m;
-	static struct cli_status status;	/* the boot's /run/overroot/status */
+	static struct status_file status;	/* the boot's /run/overroot/status */
 	int fd = sys->open("/dev/kmsg", O_WRONLY | O_NOCTTY);
 
 	if (fd >= 0)
 		log_setup(fd, LOG_LVL_INFO);
 	log_info("shutdown", "systemd handed back for %s: taking the old root apart", verb);
 	int cmd = verb_cmd(verb);
-	int r = cli_status_load(sys, &status);
+	int r = status_file_load(sys, &status);
 	if (r < 0)
-		log_warn("shutdown", "read " CLI_STATUS_FILE ": %s: the rw device is unknown",
+		log_warn("shutdown", "read " STATUS_FILE ": %s: the rw device is unknown",
 			 strerror(-r));
-	const char *rw_dev = cli_status_get(&status, "rw_device");
-	const char *rw_type = cli_status_get(&status, "rw_type");
+	const char *rw_dev = status_file_get(&status, "rw_device");
+	const char *rw_type = status_file_get(&status, "rw_type");
 	/* Our unmounts must not reach other namespaces, nor theirs come to us. */
 	sys->mount(NULL, OLDROOT, NULL, MS_REC | MS_PRIVATE, NULL);
 
