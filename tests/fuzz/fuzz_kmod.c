@@ -46,7 +46,7 @@ static void module_name(const char *path, char *ret, size_t size)
 	kmod_normalise(ret);
 }
 
-/* The kernel: a module loaded shows in /sys/module, as kmod.c relies on. */
+/* The kernel: a module loaded shows in /sys/module, as kmod_load.c relies on. */
 static int fuzz_finit_module(const char *path, const char *params)
 {
 	int r = fake_sys.finit_module(path, params);
