@@ -28,7 +28,7 @@ int main(int argc, char **argv, char **envp)
 	ctx.kmsg_fd = 2;
 	log_setup(2, LOG_LVL_INFO);
 	if (argc > 0 && shutdown_is_argv0(argv[0])) {
-		int r = shutdown_run(&ctx, argc > 1 ? argv[1] : "reboot");
+		int r = shutdown_run(ctx.sys, argc > 1 ? argv[1] : "reboot");
 		snprintf(why, sizeof(why), "shutdown: reboot(2) failed: %s", strerror(-r));
 		boot_fatal(&ctx, why);
 	}

@@ -3,7 +3,8 @@
 #ifndef OVERROOT_SHUTDOWN_H
 #define OVERROOT_SHUTDOWN_H
 
-#include "overroot/boot.h"
+#include <stdbool.h>
+#include "overroot/sys.h"
 
 #define SHUTDOWN_DIR "/run/initramfs"
 #define SHUTDOWN_PATH SHUTDOWN_DIR "/shutdown"
@@ -15,6 +16,6 @@ bool shutdown_is_argv0(const char *argv0);
 /* Take the old root apart (every mount below /oldroot, deepest first; read-only where an
  * unmount is refused), sync, and do verb: reboot, poweroff, halt or kexec (anything else
  * reboots). Returns only when the final reboot(2) failed, with its -errno. */
-int shutdown_run(struct boot_ctx *ctx, const char *verb);
+int shutdown_run(const struct sys_ops *sys, const char *verb);
 
 #endif

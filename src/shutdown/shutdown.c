@@ -134,9 +134,8 @@ static int verb_cmd(const char *verb)
 	return RB_AUTOBOOT;
 }
 
-int shutdown_run(struct boot_ctx *ctx, const char *verb)
+int shutdown_run(const struct sys_ops *sys, const char *verb)
 {
-	const struct sys_ops *sys = ctx->sys;
 	static struct mounts m;
 	static struct status_file status;	/* the boot's /run/overroot/status */
 	int fd = sys->open("/dev/kmsg", O_WRONLY | O_NOCTTY);

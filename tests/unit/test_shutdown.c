@@ -65,7 +65,7 @@ END_TEST
 START_TEST(test_takes_old_root_apart_deepest_first)
 {
 	oldroot(true, STATUS_OVERLAY);
-	ck_assert_int_eq(shutdown_run(&ctx, "poweroff"), 0);
+	ck_assert_int_eq(shutdown_run(ctx.sys, "poweroff"), 0);
 	/* /oldroot itself last: it refuses while anything is mounted below it */
 	static const char *const want[] = {
 		"mount - /oldroot - 0x44000 \"\"",	/* MS_REC|MS_PRIVATE */
@@ -88,7 +88,7 @@ START_TEST(test_busy_overlay_seals_the_rw_filesystem)
 	/* systemd unmounted /overlay already; the overlay itself is busy */
 	oldroot(false, STATUS_OVERLAY);
 	fake_fail_path("umount", "/oldroot", EBUSY);
-	ck_assert_int_eq(shutdown_run(&ctx, "reboot"), 0);
+	ck_assert_int_eq(shutdown_run(ctx.sys, "reboot"), 0);
 	static const char *const want[] = {
 		"umount /oldroot/rofs 0x0",
 		"mount - /oldroot - 0x21 \"\"",			/* MS_REMOUNT|MS_RDONLY */
@@ -105,7 +105,7 @@ START_TEST(test_refusing_child_made_read_only)
 {
 	oldroot(true, STATUS_OVERLAY);
 	fake_fail_path("umount", "/oldroot/var/volatile", EBUSY);
-	ck_assert_int_eq(shutdown_run(&ctx, "halt"), 0);
+	ck_assert_int_eq(shutdown_run(ctx.sys, "halt"), 0);
 	/* the child stays, so the overlay stays: both read-only, and the rw device sealed */
 	static const char *const want[] = {
 		"mount - /oldroot/var/volatile - 0x21 \"\"", "mount - /oldroot - 0x21 \"\"",
@@ -123,7 +123,7 @@ START_TEST(test_tmpfs_or_unknown_rw_is_not_sealed)
 	for (size_t i = 0; i < 2; i++) {
 		oldroot(false, statuses[i]);
 		fake_fail_path("umount", "/oldroot", EBUSY);
-		ck_assert_int_eq(shutdown_run(&ctx, "poweroff"), 0);
+		ck_assert_int_eq(shutdown_run(ctx.sys, "poweroff"), 0);
 		assert_absent("/overroot-rw");
 		ck_assert_ptr_nonnull(strstr(fake_log(), "reboot 0x4321fedc"));
 	}
@@ -140,7 +140,7 @@ START_TEST(test_verbs)
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		oldroot(true, STATUS_OVERLAY);
-		shutdown_run(&ctx, v[i].verb);
+		shutdown_run(ctx.sys, v[i].verb);
 		ck_assert_ptr_nonnull(strstr(fake_log(), v[i].line));
 	}
 }
@@ -150,7 +150,7 @@ START_TEST(test_failed_reboot_is_returned)
 {
 	oldroot(true, STATUS_OVERLAY);
 	fake_fail("reboot", 1, EPERM);
-	ck_assert_int_eq(shutdown_run(&ctx, "poweroff"), -EPERM);
+	ck_assert_int_eq(shutdown_run(ctx.sys, "poweroff"), -EPERM);
 }
 END_TEST
 

@@ -94,7 +94,7 @@ static int down_run(const void *p)
 	const struct down_row *row = p;
 	char last[256];
 
-	down_ret = shutdown_run(&ctx, row->verb);
+	down_ret = shutdown_run(ctx.sys, row->verb);
 	if (down_ret < 0) {	/* what main() does then */
 		char why[128];
 		snprintf(why, sizeof(why), "shutdown: reboot(2) failed: %s", strerror(-down_ret));
