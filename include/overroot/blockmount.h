@@ -1,6 +1,6 @@
 /* Mount a block device found by a devspec: the filesystem type given or probed, its
  * module loaded (fs-<type>) when the kernel does not know it yet. Shared by rootfs and
- * overlayroot. */
+ * overlayroot: a part of the boot (src/boot/blockmount.c). */
 #ifndef OVERROOT_BLOCKMOUNT_H
 #define OVERROOT_BLOCKMOUNT_H
 
