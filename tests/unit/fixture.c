@@ -13,6 +13,7 @@
 #include "overroot/cli.h"
 #include "overroot/log.h"
 #include "overroot/stages.h"
+#include "sweep.h"
 
 struct boot_ctx ctx;
 static char *kargv[] = { "/init", "one", "two words", NULL };
@@ -247,25 +248,34 @@ void oldroot(bool with_rw_mount, const char *status)
 	fake_sys.mount("tmpfs", "/oldroot/var/volatile", "tmpfs", 0, NULL);
 }
 
-void assert_every_failure_point(void (*setup)(void), const char *const *kinds, size_t nkinds,
-				unsigned max, void (*untouched)(void))
+unsigned assert_every_failure_point(void (*setup)(void), const char *const *kinds, size_t nkinds,
+				    unsigned max, void (*untouched)(void))
 {
+	unsigned points = 0;
+
 	for (size_t k = 0; k < nkinds; k++) {
 		for (unsigned nth = 1; nth <= max; nth++) {
-			const struct stage *failed;
-			setup();
-			fake_fail(kinds[k], nth, EIO);
-			int r = boot(&failed);
-			untouched();
-			if (r < 0) {
-				ck_assert_ptr_nonnull(failed);
-				assert_absent("execv");
-			} else {
-				ck_assert_ptr_nonnull(strstr(fake_log(), "execv /sbin/init"));
-				/* a fallback always says why */
-				ck_assert(ctx.mode == MODE_OVERLAY || ctx.fallback_reason[0]);
+			const int *errs = sweep_errors(kinds[k]);
+			for (unsigned e = 0; e < SWEEP_ERRS_MAX && errs[e]; e++) {
+				const struct stage *failed;
+				setup();
+				fake_fail(kinds[k], nth, errs[e]);
+				int r = boot(&failed);
+				points += fake_count(kinds[k]) >= nth;	/* the nth came */
+				untouched();
+				if (r < 0) {
+					ck_assert_ptr_nonnull(failed);
+					assert_absent("execv");
+				} else {
+					ck_assert_ptr_nonnull(strstr(fake_log(),
+								     "execv /sbin/init"));
+					/* a fallback always says why */
+					ck_assert(ctx.mode == MODE_OVERLAY ||
+						  ctx.fallback_reason[0]);
+				}
+				boot_teardown();
 			}
-			boot_teardown();
 		}
 	}
+	return points;
 }

@@ -40,10 +40,11 @@ int run_cli(const char *arg, ...);
 #define STATUS_OVERLAY "version=0.1.0\nmode=overlay\nrw_device=/dev/vda3\nrw_type=ext4\n"
 void oldroot(bool with_rw_mount, const char *status);
 
-/* Fail the nth call of each kind (EIO), for nth 1..max, one boot each (setup() makes the
- * machine): every boot ends in the overlay, a fallback that says why, or a fatal stop with no
- * hand-over, and untouched() finds the root unwritten. */
-void assert_every_failure_point(void (*setup)(void), const char *const *kinds, size_t nkinds,
-				unsigned max, void (*untouched)(void));
+/* Fail the nth call of each kind with each error the failure sweep tries for that kind
+ * (sweep.c), for nth 1..max, one boot each (setup() makes the machine): every boot ends in
+ * the overlay, a fallback that says why, or a fatal stop with no hand-over, and untouched()
+ * finds the root unwritten. Returns how many boots a failure hit (call x error). */
+unsigned assert_every_failure_point(void (*setup)(void), const char *const *kinds,
+				    size_t nkinds, unsigned max, void (*untouched)(void));
 
 #endif
