@@ -72,8 +72,9 @@ struct sys_ops {
 	/* Make fds 0, 1, 2 the console device path. */
 	int (*open_console)(const char *path);
 	int (*execv)(const char *path, char *const argv[], char *const envp[]);
-	/* fork, exec path with no arguments, wait for it; returns its exit status. */
-	int (*run_shell)(const char *path);
+	/* fork, exec path with no arguments (chrooted to root first, and in its /, unless root
+	 * is NULL), the console its controlling tty; wait for it; returns its exit status. */
+	int (*run_shell)(const char *root, const char *path);
 	int (*reboot)(int cmd);
 	int (*getpid)(void);
 	uint64_t (*now_ms)(void);	/* CLOCK_MONOTONIC */

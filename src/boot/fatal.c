@@ -7,18 +7,35 @@
 #include "overroot/config.h"
 #include "overroot/log.h"
 
+/* Without an initramfs the staging tmpfs that is / has no shell: the kernel's root has one,
+ * on CONFIG_ROOTFS_DIR, and it runs there in a chroot (its libraries are the root's). Before
+ * the staging pivot and after the hand-over, / is a root itself and its shell runs as is. */
+static const char *shell_root(struct boot_ctx *ctx)
+{
+	if (ctx->no_initramfs &&
+	    ctx->sys->access(CONFIG_ROOTFS_DIR CONFIG_SHELL, X_OK) == 0)
+		return CONFIG_ROOTFS_DIR;
+	return NULL;
+}
+
 void boot_shell(struct boot_ctx *ctx, const char *stage, const char *param, const char *then)
 {
 	/* A fatal error's messages must show even with quiet: err level there. */
 	enum log_level lvl = strcmp(stage, "fatal") ? LOG_LVL_WARN : LOG_LVL_ERR;
+	const char *root = shell_root(ctx);
 
 	if (!CONFIG_SHELL_FALLBACK)
 		log_msg(lvl, stage, "%s: disabled in this build (SHELL_FALLBACK=0)", param);
-	else if (ctx->sys->access(CONFIG_SHELL, X_OK) < 0)
-		log_msg(lvl, stage, "%s: the initramfs has no " CONFIG_SHELL, param);
+	else if (root) {
+		log_msg(lvl, stage, "%s: starting the root's " CONFIG_SHELL ", chrooted to %s "
+			"(no /proc, /sys or /dev mounted there); %s", param, root, then);
+		ctx->sys->run_shell(root, CONFIG_SHELL);
+	} else if (ctx->sys->access(CONFIG_SHELL, X_OK) < 0)
+		log_msg(lvl, stage, "%s: the %s has no " CONFIG_SHELL, param,
+			ctx->no_initramfs ? "root" : "initramfs");
 	else {
 		log_msg(lvl, stage, "%s: starting " CONFIG_SHELL "; %s", param, then);
-		ctx->sys->run_shell(CONFIG_SHELL);
+		ctx->sys->run_shell(NULL, CONFIG_SHELL);
 	}
 }
 

@@ -49,7 +49,7 @@ int sysl_chroot(const char *path);
 int sysl_chdir(const char *path);
 int sysl_open_console(const char *path);
 int sysl_execv(const char *path, char *const argv[], char *const envp[]);
-int sysl_run_shell(const char *path);
+int sysl_run_shell(const char *root, const char *path);
 int sysl_reboot(int cmd);
 int sysl_getpid(void);
 uint64_t sysl_now_ms(void);

@@ -53,7 +53,7 @@ int sysl_execv(const char *path, char *const argv[], char *const envp[])
 	return -errno;
 }
 
-int sysl_run_shell(const char *path)
+int sysl_run_shell(const char *root, const char *path)
 {
 	int status;
 
@@ -67,6 +67,8 @@ int sysl_run_shell(const char *path)
 		/* A session of its own with the console as controlling tty: job control works. */
 		setsid();
 		ioctl(0, TIOCSCTTY, 1);
+		if (root && (chroot(root) < 0 || chdir("/") < 0))
+			_exit(127);
 		execl(path, path, (char *)NULL);
 		_exit(127);
 	}

@@ -173,9 +173,9 @@ static int t_execv(const char *path, char *const argv[], char *const envp[])
 	TRACE(int, in->execv(path, argv, envp), "execve(%s)", path);
 }
 
-static int t_run_shell(const char *path)
+static int t_run_shell(const char *root, const char *path)
 {
-	TRACE(int, in->run_shell(path), "run_shell(%s)", path);
+	TRACE(int, in->run_shell(root, path), "run_shell(%s, %s)", S(root), path);
 }
 
 static int t_reboot(int cmd)

@@ -930,9 +930,12 @@ static int f_execv(const char *path, char *const argv[], char *const envp[])
 	return hit("execv", path);
 }
 
-static int f_run_shell(const char *path)
+static int f_run_shell(const char *root, const char *path)
 {
-	record("run_shell %s", path);
+	if (root)
+		record("run_shell %s in %s", path, root);
+	else
+		record("run_shell %s", path);
 	return hit("run_shell", path);
 }
 

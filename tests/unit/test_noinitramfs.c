@@ -369,6 +369,47 @@ START_TEST(test_noinitramfs_missing_init_is_fatal)
 }
 END_TEST
 
+/* init_fatal_sh and the shell break-point: the staging tmpfs has no shell, the root has. */
+START_TEST(test_noinitramfs_fatal_shell_is_the_roots)
+{
+	const struct stage *failed;
+
+	boot_setup_noinitramfs("root=/dev/vda2 rootrw=/dev/vda3 rootinit=/sbin/nope "
+			       "init_fatal_sh", false);
+	boot_capture_log();
+	ck_assert_int_eq(boot(&failed), -ENOENT);
+	boot_fatal_once(&ctx, "test");
+	ck_assert_ptr_nonnull(strstr(fake_log(), "run_shell /bin/sh in /rootfs\n"));
+	ck_assert_ptr_null(strstr(fake_log(), "run_shell /bin/sh\n"));
+	ck_assert_ptr_nonnull(strstr(boot_kmsg(), "init_fatal_sh: starting the root's /bin/sh, "
+				     "chrooted to /rootfs"));
+	boot_teardown();
+
+	/* a root without a shell: said, and nothing runs */
+	boot_setup_noinitramfs("root=/dev/vda2 rootrw=/dev/vda3 rootinit=/sbin/nope "
+			       "init_fatal_sh", false);
+	boot_capture_log();
+	fake_fail_path("access", "/rootfs/bin/sh", ENOENT);
+	ck_assert_int_eq(boot(&failed), -ENOENT);
+	boot_fatal_once(&ctx, "test");
+	assert_absent("run_shell");
+	ck_assert_ptr_nonnull(strstr(boot_kmsg(), "init_fatal_sh: the root has no /bin/sh"));
+}
+END_TEST
+
+START_TEST(test_noinitramfs_shell_breakpoint)
+{
+	const struct stage *failed;
+
+	boot_setup_noinitramfs("root=/dev/vda2 rootrw=/dev/vda3 shell", false);
+	ck_assert_int_eq(boot(&failed), 0);
+	static const char *const want[] = { "pivot_root /run /run/rootfs",
+					    "run_shell /bin/sh in /rootfs", "remove_tree /",
+					    "execv /sbin/init", NULL };
+	assert_in_order(want);
+}
+END_TEST
+
 static void noinitramfs_rw_boot(void)
 {
 	boot_setup_noinitramfs("root=/dev/vda2 rw rootrw=/dev/vda3", true);
@@ -408,6 +449,8 @@ Suite *noinitramfs_suite(void)
 	tcase_add_test(t, test_noinitramfs_overlay_as_root_is_fatal);
 	tcase_add_test(t, test_noinitramfs_missing_init_is_fatal);
 	tcase_add_test(t, test_noinitramfs_every_failure_point);
+	tcase_add_test(t, test_noinitramfs_fatal_shell_is_the_roots);
+	tcase_add_test(t, test_noinitramfs_shell_breakpoint);
 	tcase_add_test(t, test_noinitramfs_overlay_module_from_the_root);
 	suite_add_tcase(s, t);
 	return s;
