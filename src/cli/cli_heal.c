@@ -53,8 +53,13 @@ static int boot_verdict(const struct sys_ops *sys, int argc, FILE *out, FILE *er
 			"starts the next boot from an empty upper)" : "nothing to confirm");
 		return bad ? CLI_FAIL : CLI_OK;
 	}
-	if (bootcount_read(sys, home, &bc, why, sizeof(why)) < 0)
-		fprintf(err, "overroot %s: %s: replaced\n", cmd, why);
+	/* what is not a count is replaced; a count that cannot be read now is left alone */
+	if ((r = bootcount_read(sys, home, &bc, why, sizeof(why))) < 0) {
+		fprintf(err, "overroot %s: %s%s\n", cmd, why, r == -EBADMSG || r == -EINVAL ?
+			": replaced" : "");
+		if (r != -EBADMSG && r != -EINVAL)
+			return CLI_FAIL;
+	}
 	if (!bad && bc.bad) {
 		fprintf(err, "overroot boot-ok: this boot was declared bad (overroot boot-bad): not "
 			"confirmed; the next boot sets the upper aside\n");
@@ -119,9 +124,9 @@ int cli_restore(const struct sys_ops *sys, int argc, char **argv, FILE *out, FIL
 		return CLI_OK;
 	}
 	snprintf(path, sizeof(path), ASIDE_DIR "/%u/upper", id);
-	if (sys->lstat(path, &s) < 0 || !S_ISDIR(s.st_mode)) {
-		fprintf(err, "overroot restore: no set-aside upper %u (no directory %s; overroot "
-			"status lists them)\n", id, path);
+	if ((r = sys->lstat(path, &s)) < 0 || !S_ISDIR(s.st_mode)) {
+		fprintf(err, "overroot restore: no set-aside upper %u (%s: %s; overroot status "
+			"lists them)\n", id, path, r < 0 ? strerror(-r) : "not a directory");
 		return CLI_FAIL;
 	}
 	snprintf(text, sizeof(text), ASIDE_RESTORE_HEAD "%u\n", id);

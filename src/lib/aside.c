@@ -22,6 +22,11 @@ unsigned aside_id(const char *name)
 	return *c || name[0] == '0' ? 0 : n;
 }
 
+static int any_entry(const char *name, void *arg)
+{
+	return *(bool *)arg = true;
+}
+
 static int scan_aside(const char *name, void *arg)
 {
 	unsigned *max = arg, n = aside_id(name);
@@ -159,12 +164,13 @@ int aside_move(struct boot_ctx *ctx, const char *home, const char *reason, const
 		max += (unsigned)whole, r = 0;	/* the last move is whole: a new ID */
 	if (r < 0)
 		return r;
-	bool move = !whole;	/* interrupted: finish it */
-	for (size_t i = 0; i < 2 && !move; i++) {
-		snprintf(path, sizeof(path), "%s/%s", home, i ? "work" : "upper");
-		move = sys->lstat(path, &st) != -ENOENT;
-	}
-	dir[0] = '\0';	/* no upper: nothing to set aside */
+	/* An interrupted move is finished; an upper is set aside unless it is missing or empty
+	 * (a fresh one, from a boot cut short after its set-aside: nothing in it to keep). */
+	bool move = !whole;
+	snprintf(path, sizeof(path), "%s/upper", home);
+	if (!move && (r = sys->listdir(path, any_entry, &move)) < 0 && r != -ENOENT)
+		move = true;	/* it cannot be read: kept, whole, rather than guessed empty */
+	dir[0] = '\0';	/* nothing to set aside */
 	if (move) {
 		snprintf(dir, dir_size, ASIDE "/%u", max ? max : 1);
 		if ((!had_aside && (r = rootid_ensure_dir(sys, ASIDE, why, size)) < 0) ||

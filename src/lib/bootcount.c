@@ -111,8 +111,14 @@ int bootcount_boot(struct boot_ctx *ctx, bool reset, char *why, size_t size)
 		reserve_give_back(ctx);
 	if ((r = aside_restore(ctx, home, why, size)) < 0)
 		return r;
-	if (n && bootcount_read(sys, home, &bc, why2, sizeof(why2)) < 0)
+	/* what is not a count is replaced; a count that cannot be read now is kept */
+	if (n && (r = bootcount_read(sys, home, &bc, why2, sizeof(why2))) < 0) {
+		if (r != -EINVAL && r != -EBADMSG && r != -EFBIG) {
+			snprintf(why, size, "%s (rootrwtries=%u)", why2, n);
+			return r;
+		}
 		log_err("overlayroot", "%s: ignored, the count starts again", why2);
+	}
 	if (n && !h->aside[0] && !reset && (bc.bad || bc.count >= n)) {
 		if (bc.bad)
 			snprintf(reason, sizeof(reason), "declared bad (overroot boot-bad)");
