@@ -187,7 +187,7 @@ int aside_move(struct boot_ctx *ctx, const char *home, const char *reason, const
 
 int aside_restore_read(const struct sys_ops *sys, unsigned *ret, char *why, size_t size)
 {
-	char text[48], *end;
+	char text[48];
 	struct stat st;
 	size_t hl = strlen(ASIDE_RESTORE_HEAD);
 	int r = sys->lstat(ASIDE_RESTORE, &st);
@@ -197,9 +197,9 @@ int aside_restore_read(const struct sys_ops *sys, unsigned *ret, char *why, size
 	if (r == 0 && (!S_ISREG(st.st_mode) || st.st_size >= (off_t)sizeof(text)))
 		r = -EINVAL;
 	ssize_t n = r < 0 ? r : sys->read_file(ASIDE_RESTORE, text, sizeof(text));
-	if (n >= 0 && (strncmp(text, ASIDE_RESTORE_HEAD, hl) ||
-		       !(*ret = (unsigned)strtoul(text + hl, &end, 10)) || strcmp(end, "\n") ||
-		       text[hl] < '1' || text[hl] > '9'))
+	int at = 0;
+	if (n >= 0 && (sscanf(text, ASIDE_RESTORE_HEAD "%u%n", ret, &at) != 1 || !at ||
+		       strcmp(text + at, "\n") || text[hl] < '1' || text[hl] > '9'))
 		n = -EBADMSG;
 	if (n < 0) {
 		snprintf(why, size, "restore mark " ASIDE_RESTORE ": %s", n == -EINVAL ?

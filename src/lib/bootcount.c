@@ -28,7 +28,7 @@ int bootcount_put(const struct sys_ops *sys, const char *path, const char *text)
 int bootcount_read(const struct sys_ops *sys, const char *dir, struct bootcount *ret, char *why,
 		   size_t size)
 {
-	char path[160], text[64], *c;
+	char path[160], text[64];
 	struct stat st;
 
 	memset(ret, 0, sizeof(*ret));
@@ -39,12 +39,11 @@ int bootcount_read(const struct sys_ops *sys, const char *dir, struct bootcount 
 	if (r == 0 && (!S_ISREG(st.st_mode) || st.st_size >= (off_t)sizeof(text)))
 		r = -EINVAL;
 	ssize_t n = r < 0 ? r : sys->read_file(path, text, sizeof(text));
-	c = text + strlen(BOOTCOUNT_HEAD);
+	int at = 0;
 	/* "overroot boot S, unconfirmed K\n", or "... K bad\n" */
-	if (n >= 0 && (strncmp(text, BOOTCOUNT_HEAD, strlen(BOOTCOUNT_HEAD)) ||
-		       (ret->seq = (unsigned)strtoul(c, &c, 10), strncmp(c, ", unconfirmed ", 14)) ||
-		       (ret->count = (unsigned)strtoul(c + 14, &c, 10), 0) ||
-		       ((ret->bad = !strcmp(c, " bad\n")) == false && strcmp(c, "\n"))))
+	if (n >= 0 && (sscanf(text, BOOTCOUNT_HEAD "%u, unconfirmed %u%n", &ret->seq, &ret->count,
+			      &at) != 2 || !at || (strcmp(text + at, "\n") &&
+						   !(ret->bad = !strcmp(text + at, " bad\n")))))
 		n = -EBADMSG;
 	if (n < 0) {
 		memset(ret, 0, sizeof(*ret));
