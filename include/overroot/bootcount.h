@@ -36,7 +36,9 @@ struct heal {
 };
 
 /* The count in dir: 1 read, 0 none (all 0), -errno when something there cannot be read
- * safely (not a regular file, not what overroot writes: why says what). */
+ * safely (why says what): BOOTCOUNT_UNSAFE(r) for what is not a count (a link, too big, not
+ * what overroot writes: replaced), else an error reading one (it is kept). */
+#define BOOTCOUNT_UNSAFE(r) ((r) == -EINVAL || (r) == -EFBIG || (r) == -EBADMSG)
 int bootcount_read(const struct sys_ops *sys, const char *dir, struct bootcount *ret, char *why,
 		   size_t size);
 /* Replace it, whole: a power cut leaves the old count or the new one. */

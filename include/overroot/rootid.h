@@ -60,6 +60,13 @@ int rootid_ensure_dir(const struct sys_ops *sys, const char *path, char *why, si
 
 const char *rootid_state_name(enum rootid_state s);
 
+/* A regular file on the rw partition (lstat: a link is not followed) of at most size-1
+ * bytes, into buf. 0: read; -ENOENT: none; -EINVAL: not a regular file; -EFBIG: too big;
+ * -errno otherwise. */
+int rootid_read_regular(const struct sys_ops *sys, const char *path, char *buf, size_t size);
+/* What r from it (or -EBADMSG: not what overroot writes) says, for a message. */
+const char *rootid_unsafe(int r);
+
 struct boot_ctx;
 /* The overlayroot stage's hook, once the rw partition is mounted on /overlay and before
  * the upper is used: read this root's identity and the record, apply rootrwonchange=, and

@@ -55,9 +55,8 @@ static int boot_verdict(const struct sys_ops *sys, int argc, FILE *out, FILE *er
 	}
 	/* what is not a count is replaced; a count that cannot be read now is left alone */
 	if ((r = bootcount_read(sys, home, &bc, why, sizeof(why))) < 0) {
-		fprintf(err, "overroot %s: %s%s\n", cmd, why, r == -EBADMSG || r == -EINVAL ?
-			": replaced" : "");
-		if (r != -EBADMSG && r != -EINVAL)
+		fprintf(err, "overroot %s: %s%s\n", cmd, why, BOOTCOUNT_UNSAFE(r) ? ": replaced" : "");
+		if (!BOOTCOUNT_UNSAFE(r))
 			return CLI_FAIL;
 	}
 	if (!bad && bc.bad) {

@@ -188,26 +188,17 @@ int aside_move(struct boot_ctx *ctx, const char *home, const char *reason, const
 int aside_restore_read(const struct sys_ops *sys, unsigned *ret, char *why, size_t size)
 {
 	char text[48];
-	struct stat st;
-	size_t hl = strlen(ASIDE_RESTORE_HEAD);
-	int r = sys->lstat(ASIDE_RESTORE, &st);
+	int at = 0, r = rootid_read_regular(sys, ASIDE_RESTORE, text, sizeof(text));
 
 	if (r == -ENOENT)
 		return 0;
-	if (r == 0 && (!S_ISREG(st.st_mode) || st.st_size >= (off_t)sizeof(text)))
-		r = -EINVAL;
-	ssize_t n = r < 0 ? r : sys->read_file(ASIDE_RESTORE, text, sizeof(text));
-	int at = 0;
-	if (n >= 0 && (sscanf(text, ASIDE_RESTORE_HEAD "%u%n", ret, &at) != 1 || !at ||
+	size_t hl = strlen(ASIDE_RESTORE_HEAD);
+	if (r == 0 && (sscanf(text, ASIDE_RESTORE_HEAD "%u%n", ret, &at) != 1 || !at ||
 		       strcmp(text + at, "\n") || text[hl] < '1' || text[hl] > '9'))
-		n = -EBADMSG;
-	if (n < 0) {
-		snprintf(why, size, "restore mark " ASIDE_RESTORE ": %s", n == -EINVAL ?
-			 "not a regular file of a mark's size" : n == -EBADMSG ?
-			 "not what overroot restore writes" : strerror((int)-n));
-		return (int)n;
-	}
-	return 1;
+		r = -EBADMSG;
+	if (r < 0)
+		snprintf(why, size, "restore mark " ASIDE_RESTORE ": %s", rootid_unsafe(r));
+	return r < 0 ? r : 1;
 }
 
 /* Where a finished restore's leftovers go: name.MS in the trash, deleted in the background. */

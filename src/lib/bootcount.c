@@ -29,30 +29,23 @@ int bootcount_read(const struct sys_ops *sys, const char *dir, struct bootcount 
 		   size_t size)
 {
 	char path[160], text[64];
-	struct stat st;
+	int at = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	snprintf(path, sizeof(path), "%s/" BOOTCOUNT_NAME, dir);
-	int r = sys->lstat(path, &st);
+	int r = rootid_read_regular(sys, path, text, sizeof(text));
 	if (r == -ENOENT)
 		return 0;
-	if (r == 0 && (!S_ISREG(st.st_mode) || st.st_size >= (off_t)sizeof(text)))
-		r = -EINVAL;
-	ssize_t n = r < 0 ? r : sys->read_file(path, text, sizeof(text));
-	int at = 0;
 	/* "overroot boot S, unconfirmed K\n", or "... K bad\n" */
-	if (n >= 0 && (sscanf(text, BOOTCOUNT_HEAD "%u, unconfirmed %u%n", &ret->seq, &ret->count,
+	if (r == 0 && (sscanf(text, BOOTCOUNT_HEAD "%u, unconfirmed %u%n", &ret->seq, &ret->count,
 			      &at) != 2 || !at || (strcmp(text + at, "\n") &&
 						   !(ret->bad = !strcmp(text + at, " bad\n")))))
-		n = -EBADMSG;
-	if (n < 0) {
+		r = -EBADMSG;
+	if (r < 0) {
 		memset(ret, 0, sizeof(*ret));
-		snprintf(why, size, "boot count %s: %s", path, n == -EINVAL ?
-			 "not a regular file of a count's size" : n == -EBADMSG ?
-			 "not what overroot writes" : strerror((int)-n));
-		return (int)n;
+		snprintf(why, size, "boot count %s: %s", path, rootid_unsafe(r));
 	}
-	return 1;
+	return r < 0 ? r : 1;
 }
 
 int bootcount_write(const struct sys_ops *sys, const char *dir, const struct bootcount *bc)
@@ -112,7 +105,7 @@ int bootcount_boot(struct boot_ctx *ctx, bool reset, char *why, size_t size)
 		return r;
 	/* what is not a count is replaced; a count that cannot be read now is kept */
 	if (n && (r = bootcount_read(sys, home, &bc, why2, sizeof(why2))) < 0) {
-		if (r != -EINVAL && r != -EBADMSG && r != -EFBIG) {
+		if (!BOOTCOUNT_UNSAFE(r)) {
 			snprintf(why, size, "%s (rootrwtries=%u)", why2, n);
 			return r;
 		}

@@ -27,9 +27,7 @@ int rootid_ensure_dir(const struct sys_ops *sys, const char *path, char *why, si
 	return r;
 }
 
-/* A regular file (lstat: a link is not followed) of at most size-1 bytes, into buf.
- * 0: read; -ENOENT: none; -errno otherwise. */
-static int read_regular(const struct sys_ops *sys, const char *path, char *buf, size_t size)
+int rootid_read_regular(const struct sys_ops *sys, const char *path, char *buf, size_t size)
 {
 	struct stat st;
 	int r = sys->lstat(path, &st);
@@ -86,10 +84,10 @@ int rootid_read(const struct sys_ops *sys, const char *dev, const char *root, ch
 	 * ../usr/lib/os-release: it is not followed (an absolute link would lead into the
 	 * initramfs), /usr/lib's is read instead. */
 	snprintf(path, sizeof(path), "%s/etc/os-release", root);
-	r = read_regular(sys, path, text, sizeof(text));
+	r = rootid_read_regular(sys, path, text, sizeof(text));
 	if (r == -ENOENT || r == -EINVAL) {
 		snprintf(path, sizeof(path), "%s/usr/lib/os-release", root);
-		r = read_regular(sys, path, text, sizeof(text));
+		r = rootid_read_regular(sys, path, text, sizeof(text));
 	}
 	if (r == 0)
 		add_build_lines(text, ret, size);
@@ -106,6 +104,12 @@ int rootid_read(const struct sys_ops *sys, const char *dev, const char *root, ch
 	return 0;
 }
 
+const char *rootid_unsafe(int r)
+{
+	return r == -EINVAL ? "not a regular file" : r == -EFBIG ? "too big" :
+	       r == -EBADMSG ? "not what overroot writes" : strerror(-r);
+}
+
 int rootid_stamp_read(const struct sys_ops *sys, const char *dir, char *ret, size_t size,
 		      char *why, size_t why_size)
 {
@@ -113,7 +117,7 @@ int rootid_stamp_read(const struct sys_ops *sys, const char *dir, char *ret, siz
 	size_t hl = strlen(ROOTID_STAMP_HEAD);
 
 	snprintf(path, sizeof(path), "%s/" ROOTID_STAMP_NAME, dir);
-	int r = read_regular(sys, path, text, sizeof(text));
+	int r = rootid_read_regular(sys, path, text, sizeof(text));
 	if (r == -ENOENT)
 		return 0;
 	size_t l = r == 0 ? strlen(text) : 0;
@@ -121,9 +125,7 @@ int rootid_stamp_read(const struct sys_ops *sys, const char *dir, char *ret, siz
 		       strchr(text + hl, '\n') != text + l - 1))
 		r = -EBADMSG;
 	if (r < 0) {
-		snprintf(why, why_size, "root record %s: %s", path,
-			 r == -EINVAL ? "not a regular file" : r == -EFBIG ? "too big" :
-			 r == -EBADMSG ? "not what overroot writes" : strerror(-r));
+		snprintf(why, why_size, "root record %s: %s", path, rootid_unsafe(r));
 		return r;
 	}
 	snprintf(ret, size, "%.*s", (int)(l - hl - 1), text + hl);

@@ -312,8 +312,8 @@ START_TEST(test_unsafe_restore_mark_ignored)
 	restore_marked();
 	fake_file(ASIDE_RESTORE, ASIDE_RESTORE_HEAD "../../x\n", 0644);
 	ck_assert_int_eq(boot(&failed), 0);
-	assert_has(boot_kmsg(), "restore mark " ASIDE_RESTORE ": not what overroot restore "
-		   "writes: ignored, the upper is kept");
+	assert_has(boot_kmsg(), "restore mark " ASIDE_RESTORE ": not what overroot writes: "
+		   "ignored, the upper is kept");
 	ck_assert(fake_exists("/overlay" KEEP) && fake_exists(A1 "/upper/back.txt"));
 }
 END_TEST

@@ -340,11 +340,11 @@ static void boot_row_check(const void *p, int base, int outcome, unsigned k, con
 		SWEEP_CHECK(sweep_kmsg_names(err), "%s changes the outcome (%#x, not %#x) and the "
 			      "log does not say %s:\n%s", at, outcome, base, strerror(err),
 			      sweep_kmsg());
-	/* (lstat's or listdir's ENOENT says a count, a mark or an upper is not there: nothing
-	 * is due; the real kernel tells no such lie) */
-	if (!(row->flags & NEXT) || (err == ENOENT && (!strcmp(kind, "lstat") ||
-						       !strcmp(kind, "listdir")) &&
-				     !(row->flags & RESET)))
+	/* (an ENOENT of lstat, read_file or listdir says a count, a mark or an upper is not
+	 * there: nothing is due; the real kernel tells no such lie) */
+	bool absent = err == ENOENT && (!strcmp(kind, "lstat") || !strcmp(kind, "read_file") ||
+					!strcmp(kind, "listdir"));
+	if (!(row->flags & NEXT) || (absent && !(row->flags & RESET)))
 		return;
 	/* the next boot, on the same rw partition: the reset, set-aside or restore is finished */
 	next_boots++;
