@@ -7,21 +7,23 @@
 #include "overroot/bootcount.h"
 #include "overroot/cli.h"
 
+static struct status_file st;	/* 8 KiB: not on the stack */
+
 /* Root, and a persistent overlay: the directory of the upper in use into home. */
-static int begin(const struct sys_ops *sys, const char *cmd, const char *then,
-		 struct status_file *st, char *home, size_t size, FILE *err)
+static int begin(const struct sys_ops *sys, const char *cmd, const char *then, char *home,
+		 size_t size, FILE *err)
 {
 	if (sys->geteuid() != 0) {
 		fprintf(err, "overroot %s: only root can do this\n", cmd);
 		return CLI_FAIL;
 	}
-	int r = status_file_load(sys, st);
+	int r = status_file_load(sys, &st);
 	if (r < 0) {
 		fprintf(err, "overroot %s: read " STATUS_FILE ": %s (was this system booted by "
 			"overroot?)\n", cmd, strerror(-r));
 		return CLI_USAGE;
 	}
-	const char *mode = status_file_get(st, "mode"), *upper = status_file_get(st, "upper");
+	const char *mode = status_file_get(&st, "mode"), *upper = status_file_get(&st, "upper");
 	const char *slash = strrchr(upper, '/');
 	if (strcmp(mode, "overlay") || !slash) {
 		fprintf(err, "overroot %s: no persistent overlay (mode=%s): %s\n", cmd, mode, then);
@@ -33,7 +35,6 @@ static int begin(const struct sys_ops *sys, const char *cmd, const char *then,
 
 static int boot_verdict(const struct sys_ops *sys, int argc, FILE *out, FILE *err, bool bad)
 {
-	static struct status_file st;
 	const char *cmd = bad ? "boot-bad" : "boot-ok";
 	struct bootcount bc;
 	char home[128], why[256];
@@ -42,7 +43,7 @@ static int boot_verdict(const struct sys_ops *sys, int argc, FILE *out, FILE *er
 		fprintf(err, "usage: overroot %s\n", cmd);
 		return CLI_USAGE;
 	}
-	int r = begin(sys, cmd, bad ? "nothing to set aside" : "nothing to confirm", &st, home,
+	int r = begin(sys, cmd, bad ? "nothing to set aside" : "nothing to confirm", home,
 		      sizeof(home), err);
 	if (r != CLI_OK)
 		return r;
@@ -97,7 +98,6 @@ int cli_boot_bad(const struct sys_ops *sys, int argc, char **argv, FILE *out, FI
 
 int cli_restore(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err)
 {
-	static struct status_file st;
 	bool cancel = argc == 2 && !strcmp(argv[1], "--cancel");
 	unsigned id = argc == 2 ? aside_id(argv[1]) : 0;
 	char home[128], path[96], text[48];
@@ -107,7 +107,7 @@ int cli_restore(const struct sys_ops *sys, int argc, char **argv, FILE *out, FIL
 		fputs("usage: overroot restore ID|--cancel   (overroot status lists the IDs)\n", err);
 		return CLI_USAGE;
 	}
-	int r = begin(sys, "restore", "nothing to restore", &st, home, sizeof(home), err);
+	int r = begin(sys, "restore", "nothing to restore", home, sizeof(home), err);
 	if (r != CLI_OK)
 		return r;
 	if (cancel) {
