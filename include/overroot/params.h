@@ -32,7 +32,7 @@ struct params {
 	enum rw_fallback rootrwfallback;
 	enum rw_onchange rootrwonchange;
 	bool rootro_lock;		/* BLKROSET on the root device while the overlay is up */
-	unsigned rootrwtries;		/* boots never confirmed before the upper is set aside; 0 off */
+	unsigned rootrwtries;		/* unconfirmed boots before the upper is set aside; 0 off */
 	unsigned rootrwkeep;		/* set-aside uppers kept; 0: all, none ever deleted */
 	/* modules, debugging, failure */
 	const char *modules_load;	/* rd.modules-load, comma-separated */

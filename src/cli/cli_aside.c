@@ -52,8 +52,8 @@ static const char *info_get(const char *text, const char *key, char *buf, size_t
 	const char *l = text;
 
 	buf[0] = '\0';
-	for (; l && (strncmp(l, key, kl) || l[kl] != '='); l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-		;
+	while (l && (strncmp(l, key, kl) || l[kl] != '='))
+		l = (l = strchr(l, '\n')) ? l + 1 : NULL;
 	if (l)
 		snprintf(buf, size, "%.*s", (int)strcspn(l + kl + 1, "\n"), l + kl + 1);
 	return printable(buf);

@@ -56,13 +56,14 @@ static int boot_verdict(const struct sys_ops *sys, int argc, FILE *out, FILE *er
 	}
 	/* what is not a count is replaced; a count that cannot be read now is left alone */
 	if ((r = bootcount_read(sys, home, &bc, why, sizeof(why))) < 0) {
-		fprintf(err, "overroot %s: %s%s\n", cmd, why, BOOTCOUNT_UNSAFE(r) ? ": replaced" : "");
+		fprintf(err, "overroot %s: %s%s\n", cmd, why,
+			BOOTCOUNT_UNSAFE(r) ? ": replaced" : "");
 		if (!BOOTCOUNT_UNSAFE(r))
 			return CLI_FAIL;
 	}
 	if (!bad && bc.bad) {
-		fprintf(err, "overroot boot-ok: this boot was declared bad (overroot boot-bad): not "
-			"confirmed; the next boot sets the upper aside\n");
+		fputs("overroot boot-ok: this boot was declared bad (overroot boot-bad): not "
+		      "confirmed; the next boot sets the upper aside\n", err);
 		return CLI_FAIL;
 	}
 	if (bad ? bc.bad : !bc.count) {
@@ -104,7 +105,8 @@ int cli_restore(const struct sys_ops *sys, int argc, char **argv, FILE *out, FIL
 	struct stat s;
 
 	if (argc != 2 || (!cancel && !id)) {
-		fputs("usage: overroot restore ID|--cancel   (overroot status lists the IDs)\n", err);
+		fputs("usage: overroot restore ID|--cancel   (overroot status lists the IDs)\n",
+		      err);
 		return CLI_USAGE;
 	}
 	int r = begin(sys, "restore", "nothing to restore", home, sizeof(home), err);
@@ -116,7 +118,8 @@ int cli_restore(const struct sys_ops *sys, int argc, char **argv, FILE *out, FIL
 			return CLI_OK;
 		}
 		if (r < 0 || (r = sys->fsync(CLI_RW_MOUNT)) < 0) {
-			fprintf(err, "overroot restore: remove " ASIDE_RESTORE ": %s\n", strerror(-r));
+			fprintf(err, "overroot restore: remove " ASIDE_RESTORE ": %s\n",
+				strerror(-r));
 			return CLI_FAIL;
 		}
 		fputs("overroot restore: cancelled: removed " ASIDE_RESTORE "\n", out);

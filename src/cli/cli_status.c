@@ -72,7 +72,8 @@ static void heal_lines(const struct status_file *st, const struct extra *x, FILE
 	const char *tries = status_file_get(st, "tries"), *aside = status_file_get(st, "set_aside");
 
 	if (!strcmp(tries, "tmpfs"))
-		fputs("tries:    none: a tmpfs upper is new at every boot, nothing to count\n", out);
+		fputs("tries:    none: a tmpfs upper is new at every boot, nothing to count\n",
+		      out);
 	else if (strchr(tries, '/'))
 		fprintf(out, "tries:    %s: boots in a row not confirmed, of rootrwtries= "
 			"(overroot boot-ok confirms this one)\n", tries);
@@ -80,7 +81,8 @@ static void heal_lines(const struct status_file *st, const struct extra *x, FILE
 		fprintf(out, "SET ASIDE at this boot: the upper in use until then is kept in %s "
 			"(%s)\n", aside, status_file_get(st, "set_aside_reason"));
 	if (x->usage && x->free < x->size / 10)
-		fputs("warning:  the data partition is low: less than a tenth of it is free\n", out);
+		fputs("warning:  the data partition is low: less than a tenth of it is free\n",
+		      out);
 	if (!strcmp(status_file_get(st, "mode"), "overlay"))
 		cli_aside_list(x->sys, st, out, false);
 }

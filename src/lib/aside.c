@@ -142,8 +142,8 @@ static int move_in(struct boot_ctx *ctx, const char *home, const char *src, bool
 		r = prepared ? rootid_stamp_commit(sys, home)
 			     : rootid_stamp_write(sys, home, ctx->rootid.id);
 	if (r < 0)
-		snprintf(why, size, "%s the upper of %s: %s", src ? "bring back" : "start the fresh",
-			 home, strerror(-r));
+		snprintf(why, size, "%s the upper of %s: %s",
+			 src ? "bring back" : "start the fresh", home, strerror(-r));
 	return r;
 }
 
@@ -238,8 +238,9 @@ int aside_restore(struct boot_ctx *ctx, const char *home, char *why, size_t size
 	if ((r = sys->lstat(path, &st)) == 0 && S_ISDIR(st.st_mode)) {
 		if ((r = aside_move(ctx, home, reason, src, dir, sizeof(dir), why, size)) < 0)
 			return r;
-		log_warn("overlayroot", "overroot restore: the upper of %s is back in use in %s%s%s",
-			 src, home, dir[0] ? "; the upper it replaces is set aside in " : "", dir);
+		log_warn("overlayroot", "overroot restore: the upper of %s is back in use in "
+			 "%s%s%s", src, home, dir[0] ? "; the upper it replaces is set aside in " :
+			 "", dir);
 	} else if (r == 0) {
 		log_err("overlayroot", "overroot restore %u: %s is not a directory: ignored, the "
 			"upper is kept", id, path);

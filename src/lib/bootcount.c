@@ -93,8 +93,8 @@ int bootcount_boot(struct boot_ctx *ctx, bool reset, char *why, size_t size)
 
 	if (!strcmp(ctx->rw_type, "tmpfs")) {
 		if (n)
-			log_info("overlayroot", "rootrwtries=%u: a tmpfs upper is new at every boot: "
-				 "nothing to count", n);
+			log_info("overlayroot", "rootrwtries=%u: a tmpfs upper is new at every "
+				 "boot: nothing to count", n);
 		return 0;
 	}
 	snprintf(home, sizeof(home), "%.*s", (int)(strrchr(ctx->rootid.upper, '/') -
@@ -121,8 +121,8 @@ int bootcount_boot(struct boot_ctx *ctx, bool reset, char *why, size_t size)
 		if ((r = aside_move(ctx, home, reason, NULL, dir, sizeof(dir), why, size)) < 0)
 			return r;
 		if (dir[0])
-			log_warn("overlayroot", "upper set aside after %s: kept, whole, in %s; this "
-				 "boot starts a fresh upper", reason, dir);
+			log_warn("overlayroot", "upper set aside after %s: kept, whole, in %s; "
+				 "this boot starts a fresh upper", reason, dir);
 		else
 			log_notice("overlayroot", "%s: no upper to set aside", reason);
 		bc.count = 0;
@@ -159,9 +159,9 @@ void bootcount_mounted(struct boot_ctx *ctx)
 		if ((r = sys->fallocate(BOOTCOUNT_RESERVE, len)) == 0 || r != -ENOSPC ||
 		    len <= 4096) {
 			if (r < 0)
-				log_warn("overlayroot", "make the reserve " BOOTCOUNT_RESERVE ": %s: "
-					 "a full data partition could stop the next boot's count "
-					 "(tried again then)", strerror(-r));
+				log_warn("overlayroot", "make the reserve " BOOTCOUNT_RESERVE
+					 ": %s: a full data partition could stop the next boot's "
+					 "count (tried again then)", strerror(-r));
 			break;
 		}
 	if (sys->fs_usage(OVL, &h->data_size, &h->data_free, &avail) < 0 ||
@@ -172,7 +172,8 @@ void bootcount_mounted(struct boot_ctx *ctx)
 	if (sys->lstat(ASIDE_DIR, &st) == 0 && sys->listdir(ASIDE_DIR, aside_collect, ids) == 0 &&
 	    ids[0])
 		snprintf(held, sizeof(held), "; %u set-aside uppers in " ASIDE_DIR " hold part of "
-			 "it (overroot status lists them; rootrwkeep=N keeps the newest N)", ids[0]);
+			 "it (overroot status lists them; rootrwkeep=N keeps the newest N)",
+			 ids[0]);
 	log_warn("overlayroot", "the data partition is low: %llu KiB free of %llu KiB%s",
 		 (unsigned long long)h->data_free / 1024, (unsigned long long)h->data_size / 1024,
 		 held);

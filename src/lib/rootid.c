@@ -1,9 +1,10 @@
-/* The upper belongs to its root (see rootid.h): the identity and its record. The identity is read from the root itself:
- * its filesystem UUID (a new image written to the partition, or the other slot, has another
- * one) and the build lines of its os-release (they tell builds apart where the UUID does
- * not: a squashfs has none, a reproducible build may fix it). The rw partition is not
- * trusted: everything on it is looked at with lstat, never through a symbolic link, and
- * every change to it is a rename, so a power cut leaves it before or after, never between. */
+/* The upper belongs to its root (see rootid.h): the identity and its record. The identity is
+ * read from the root itself: its filesystem UUID (a new image written to the partition, or
+ * the other slot, has another one) and the build lines of its os-release (they tell builds
+ * apart where the UUID does not: a squashfs has none, a reproducible build may fix it). The
+ * rw partition is not trusted: everything on it is looked at with lstat, never through a
+ * symbolic link, and every change to it is a rename, so a power cut leaves it before or
+ * after, never between. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

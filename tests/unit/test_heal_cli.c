@@ -144,8 +144,8 @@ START_TEST(test_status_lists_set_aside_uppers)
 	ck_assert_int_eq(run_cli("status", NULL), CLI_OK);
 	assert_has(out_text, "tries:    2/3: boots in a row not confirmed");
 	assert_has(out_text, "set aside (" ASIDE_DIR ", 'overroot restore ID' brings one back):\n"
-		   "  1: 3 unconfirmed boots (rootrwtries=3); 2025-12-03 12:00 UTC (the clock may be "
-		   "wrong), boot 4; root uuid=1111; 1 KiB\n");
+		   "  1: 3 unconfirmed boots (rootrwtries=3); 2025-12-03 12:00 UTC (the clock may "
+		   "be wrong), boot 4; root uuid=1111; 1 KiB\n");
 	assert_has(out_text, "  2: root changed (rootrwonchange=aside); boot not counted; root "
 		   "uuid=9?; 0 KiB\n");
 	assert_has(out_text, "other slots' uppers (/overlay/.overroot-slots):\n  slot "

@@ -238,7 +238,8 @@ static void boot_row_setup(const void *p, bool fresh)
 		if (row->flags & MARKED)
 			fake_file(MARK, RESETMARK_TEXT, 0644);
 		if (row->flags & TRIES)
-			fake_file("/overlay/" BOOTCOUNT_NAME, "overroot boot 2, unconfirmed 2\n", 0644);
+			fake_file("/overlay/" BOOTCOUNT_NAME, "overroot boot 2, unconfirmed 2\n",
+				  0644);
 		if (row->flags & (RESTORE | KEEP_N)) {
 			fake_dir(ASIDE_DIR);
 			fake_dir(ASIDE_DIR "/1");

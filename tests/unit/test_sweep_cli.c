@@ -246,7 +246,8 @@ static void cli_check(const void *p, int base, int outcome, unsigned k, const ch
 			return;
 		SWEEP_CHECK(count && (!strcmp(count, "overroot boot 5, unconfirmed 2\n") ||
 				      (want && !strcmp(count, want))), "%s: count %s", at, count);
-		SWEEP_CHECK(!mark || !strcmp(mark, ASIDE_RESTORE_HEAD "1\n"), "%s: a torn mark", at);
+		SWEEP_CHECK(!mark || !strcmp(mark, ASIDE_RESTORE_HEAD "1\n"), "%s: a torn mark",
+			    at);
 		if (outcome == CLI_OK && want)
 			SWEEP_CHECK(!strcmp(count, want), "%s: exit 0, count %s", at, count);
 		if (outcome == CLI_OK && !want && !(err == ENOENT && !strcmp(kind, "unlink")))
