@@ -104,8 +104,8 @@ START_TEST(test_boot_ok_write_is_whole_or_nothing)
 		ck_assert_int_eq(run_cli("boot-ok", NULL), CLI_FAIL);
 		assert_has(err_text, "overroot boot-ok: write /overlay/" BOOTCOUNT_NAME ": "
 			   "Input/output error");
-		ck_assert_str_eq(fake_content(TRIES), i < 2 ? "overroot boot 5, unconfirmed 2\n"
-				 : "overroot boot 5, unconfirmed 2\n");
+		/* the old count, whole (a temporary file left behind is never read) */
+		ck_assert_str_eq(fake_content(TRIES), "overroot boot 5, unconfirmed 2\n");
 	}
 }
 END_TEST
