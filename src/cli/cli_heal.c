@@ -47,8 +47,8 @@ static int boot_verdict(const struct sys_ops *sys, int argc, FILE *out, FILE *er
 		      sizeof(home), err);
 	if (r != CLI_OK)
 		return r;
-	const char *tries = status_file_get(&st, "tries");
-	if (!tries[0] || !strcmp(tries, "off")) {
+	const char *tries = status_file_get(&st, "tries"), *of = strchr(tries, '/');
+	if (!of) {	/* off, or from an overroot before boot counting */
 		fprintf(bad ? err : out, "overroot %s: this boot is not counted (rootrwtries= is "
 			"not set): %s\n", cmd, bad ? "nothing would act on it ('overroot reset' "
 			"starts the next boot from an empty upper)" : "nothing to confirm");
@@ -83,7 +83,7 @@ static int boot_verdict(const struct sys_ops *sys, int argc, FILE *out, FILE *er
 		      "aside (kept in " ASIDE_DIR ") and starts a fresh one\n", out);
 	else
 		fprintf(out, "overroot boot-ok: boot confirmed: the count of boots in a row not "
-			"confirmed goes from %u to 0 (of %s)\n", was, strchr(tries, '/') + 1);
+			"confirmed goes from %u to 0 (of %s)\n", was, of + 1);
 	return CLI_OK;
 }
 
