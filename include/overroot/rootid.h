@@ -49,12 +49,23 @@ int rootid_stamp_read(const struct sys_ops *sys, const char *dir, char *ret, siz
 /* Record id in dir: written under a temporary name, synced, renamed into place, the
  * directory synced: a power cut leaves the old record or the new one. */
 int rootid_stamp_write(const struct sys_ops *sys, const char *dir, const char *id);
+/* Its two halves: written and synced under the temporary name (the space it takes is taken
+ * here), then renamed into place and the directory synced. */
+int rootid_stamp_prepare(const struct sys_ops *sys, const char *dir, const char *id);
+int rootid_stamp_commit(const struct sys_ops *sys, const char *dir);
 
 /* upper, work, rofs ... must be real directories on a partition that is not trusted: lstat,
  * mkdir when missing, never through a symbolic link. why says what failed. */
 int rootid_ensure_dir(const struct sys_ops *sys, const char *path, char *why, size_t size);
 
 const char *rootid_state_name(enum rootid_state s);
+
+/* A regular file on the rw partition (lstat: a link is not followed) of at most size-1
+ * bytes, into buf. 0: read; -ENOENT: none; -EINVAL: not a regular file; -EFBIG: too big;
+ * -errno otherwise. */
+int rootid_read_regular(const struct sys_ops *sys, const char *path, char *buf, size_t size);
+/* What r from it (or -EBADMSG: not what overroot writes) says, for a message. */
+const char *rootid_unsafe(int r);
 
 struct boot_ctx;
 /* The overlayroot stage's hook, once the rw partition is mounted on /overlay and before

@@ -35,6 +35,10 @@ void chroot_ready(void);
 extern char out_text[8192], err_text[8192];
 int run_cli(const char *arg, ...);
 
+/* booted(status_overlay) counting boots (tries=TRIES in the status, two unconfirmed) with
+ * one upper set aside (test_heal_cli.c). */
+void heal_booted(const char *tries);
+
 /* What systemd-shutdown leaves (the shutdown mode's suites): our root is /run/initramfs,
  * the old one on /oldroot with the overlay, and below it what systemd could not unmount. */
 #define STATUS_OVERLAY "version=0.1.0\nmode=overlay\nrw_device=/dev/vda3\nrw_type=ext4\n"

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include "fake_sys.h"
 #include "fixture.h"
+#include "overroot/aside.h"
+#include "overroot/bootcount.h"
 #include "overroot/resetmark.h"
 #include "overroot/stages.h"
 #include "suites.h"
@@ -21,8 +23,14 @@
 #define MARKED	1u	/* a reset mark on the data partition */
 #define PI	2u	/* the Pi's mmcblk0p1..3 too */
 #define RESET	4u	/* the command line asks for a reset */
+#define TRIES	8u	/* boot counting: the count at its limit, the upper is set aside */
+#define RESTORE	16u	/* overroot restore 1: aside 1 holds an upper */
+#define KEEP_N	32u	/* rootrwkeep=1 with two set-aside uppers: the older is deleted */
+#define FULL	64u	/* the data partition full: the reserve is given back */
+#define NEXT	(RESET | TRIES | RESTORE)	/* the next boot finishes what a cut left */
 
 #define KEEP "/persist.txt"	/* a file of the old upper */
+#define BACK "/back.txt"	/* a file of a set-aside upper */
 #define MARK "/overlay/" RESETMARK_NAME
 #define PI_CMDLINE "coherent_pool=1M 8250.nr_uarts=1 snd_bcm2835.enable_headphones=0 " \
 	"snd_bcm2835.enable_hdmi=1 snd_bcm2835.enable_hdmi=0 smsc95xx.macaddr=DC:A6:32:01:02:03 " \
@@ -51,6 +59,10 @@ static const struct boot_row boot_rows[] = {
 	{ "partlabel-nolock-shell", "root=PARTLABEL=rootfs rootrw=/dev/vda3 rootlock=no "
 	  "init=/bin/sh quiet shell", 0 },
 	{ "missing-root", "root=/dev/vdz1 roottimeout=1 init_fatal_sh", 0 },
+	{ "tries", "root=/dev/vda2 rootrw=/dev/vda3 rootrwtries=2", TRIES },
+	{ "tries-full-keep", "root=/dev/vda2 rootrw=/dev/vda3 rootrwtries=2 rootrwkeep=1",
+	  TRIES | FULL | KEEP_N },
+	{ "restore", "root=/dev/vda2 rootrw=/dev/vda3", RESTORE },
 };
 
 /* What the run did, seen on the calls themselves. */
@@ -139,15 +151,25 @@ static int w_copy_file(const char *from, const char *to, mode_t mode)
 
 static void removes(const char *path)
 {
-	if (under(path, "/overlay") && !under(path, "/overlay/.overroot-trash") && !ours(path))
+	if (under(path, "/overlay") && !under(path, "/overlay/.overroot-trash") && !ours(path) &&
+	    strcmp(path, BOOTCOUNT_RESERVE))
 		snprintf(seen.removed, sizeof(seen.removed), "%s", path);
 }
 
 static int w_rename(const char *from, const char *to)
 {
-	/* a reset moves the old upper, work and the mark into the trash, nothing else */
-	if (under(from, "/overlay") && !ours(from) &&
-	    !((row_now->flags & RESET) && under(to, "/overlay/.overroot-trash")))
+	/* a reset moves the old upper, work and the mark into the trash, nothing else; a
+	 * set-aside keeps, whole, in ASIDE_DIR; a restore brings one back from there, then its
+	 * record and info (never an upper) and the mark go to the trash; rootrwkeep= deletes */
+	char up[300];
+	snprintf(up, sizeof(up), "%s/upper", from);
+	bool trash = under(to, ASIDE_TRASH);
+	if (under(from, "/overlay") && !ours(from) && !under(to, ASIDE_DIR) &&
+	    !((row_now->flags & RESET) && trash) &&
+	    !((row_now->flags & RESTORE) && under(from, ASIDE_DIR) && !trash) &&
+	    !((row_now->flags & RESTORE) && trash && (!strcmp(from, ASIDE_RESTORE) ||
+						      !fake_exists(up))) &&
+	    !((row_now->flags & KEEP_N) && trash && under(from, ASIDE_DIR)))
 		snprintf(seen.removed, sizeof(seen.removed), "rename %s", from);
 	return wrote(from, wrote(to, fake_sys.rename(from, to)));
 }
@@ -215,9 +237,25 @@ static void boot_row_setup(const void *p, bool fresh)
 		fake_file("/overlay/upper" KEEP, "old", 0644);
 		if (row->flags & MARKED)
 			fake_file(MARK, RESETMARK_TEXT, 0644);
+		if (row->flags & TRIES)
+			fake_file("/overlay/" BOOTCOUNT_NAME, "overroot boot 2, unconfirmed 2\n",
+				  0644);
+		if (row->flags & (RESTORE | KEEP_N)) {
+			fake_dir(ASIDE_DIR);
+			fake_dir(ASIDE_DIR "/1");
+			fake_dir(ASIDE_DIR "/1/upper");
+			fake_file(ASIDE_DIR "/1/" ASIDE_INFO_NAME, "reason=x\n", 0644);
+			fake_file(ASIDE_DIR "/1/upper" BACK, "back", 0644);
+		}
+		if (row->flags & RESTORE)
+			fake_file(ASIDE_RESTORE, ASIDE_RESTORE_HEAD "1\n", 0644);
+		if (row->flags & FULL)
+			fake_file(BOOTCOUNT_RESERVE, "reserve", 0600);
 	} else {
 		fake_restore();
 	}
+	if (row->flags & FULL)
+		fake_set_usage(20 << 20, 0, 0);
 	watched = fake_sys;
 	watched.mount = w_mount;
 	watched.umount = w_umount;
@@ -255,14 +293,16 @@ static int boot_row_run(const void *p)
 	       fake_exists("/run/overroot/status") << 1 | fake_exists("/run/initramfs/shutdown");
 }
 
-/* Where the old upper's file is: 1 in the upper, 2 in the trash, 0 lost or copied. */
-static int kept_where(void)
+/* Where a file of an upper is: 1 in the upper, 2 in the trash, 3 set aside, 0 lost or
+ * copied. */
+static int kept_where(const char *file)
 {
-	char path[256];
+	char path[256], in_use[64];
 
-	if (fake_find("/overlay/", KEEP, path, sizeof(path)) != 1)
+	snprintf(in_use, sizeof(in_use), "/overlay/upper%s", file);
+	if (fake_find("/overlay/", file, path, sizeof(path)) != 1)
 		return 0;
-	return !strcmp(path, "/overlay/upper" KEEP) ? 1 : 2;
+	return !strcmp(path, in_use) ? 1 : under(path, ASIDE_DIR) ? 3 : 2;
 }
 
 static void boot_row_check(const void *p, int base, int outcome, unsigned k, const char *kind,
@@ -283,24 +323,44 @@ static void boot_row_check(const void *p, int base, int outcome, unsigned k, con
 		      fake_log());
 	SWEEP_CHECK(!seen.removed[0], "%s: %s removed:\n%s", at, seen.removed, fake_log());
 	/* the old upper is whole, in one place; where a reset was not asked for, in place */
-	int where = kept_where();
-	SWEEP_CHECK(where == 1 || (where == 2 && (row->flags & RESET)), "%s: old upper %s", at,
+	int where = kept_where(KEEP), back = kept_where(BACK);
+	SWEEP_CHECK(where == 1 || (where == 2 && (row->flags & RESET)) ||
+		    (where == 3 && (row->flags & (TRIES | RESTORE))), "%s: old upper %s", at,
 		      where ? "moved" : "lost");
+	if (row->flags & RESTORE)
+		SWEEP_CHECK(back == 1 || back == 3, "%s: the restored upper %s", at,
+			    back ? "moved" : "lost");
+	if ((row->flags & KEEP_N) && !(row->flags & RESTORE))
+		SWEEP_CHECK(back == 3 || back == 2, "%s: a set-aside upper lost", at);
 	if ((row->flags & MARKED) && !fake_exists(MARK))
 		SWEEP_CHECK(where == 2, "%s: the mark is gone, the reset not done", at);
+	if ((row->flags & RESTORE) && !fake_exists(ASIDE_RESTORE) &&
+	    !(err == ENOENT && !strcmp(kind, "lstat")))
+		SWEEP_CHECK(back == 1, "%s: the restore mark is gone, the restore not done", at);
 	if (outcome != base)
 		SWEEP_CHECK(sweep_kmsg_names(err), "%s changes the outcome (%#x, not %#x) and the "
 			      "log does not say %s:\n%s", at, outcome, base, strerror(err),
 			      sweep_kmsg());
-	if (!(row->flags & RESET))
+	/* (an ENOENT of lstat, read_file or listdir says a count, a mark or an upper is not
+	 * there: nothing is due; the real kernel tells no such lie) */
+	bool absent = err == ENOENT && (!strcmp(kind, "lstat") || !strcmp(kind, "read_file") ||
+					!strcmp(kind, "listdir"));
+	if (!(row->flags & NEXT) || (absent && !(row->flags & RESET)))
 		return;
-	/* the next boot, on the same rw partition: the reset is finished or undone */
+	/* the next boot, on the same rw partition: the reset, set-aside or restore is finished */
 	next_boots++;
 	fake_save("/overlay/");
 	boot_row_setup(row, false);
 	SWEEP_CHECK(boot_row_run(row) == base, "%s: the next boot differs", at);
-	SWEEP_CHECK(kept_where() == 2 && !fake_exists(MARK), "%s: the next boot did not finish "
-		      "the reset:\n%s", at, fake_log());
+	if (row->flags & RESET)
+		SWEEP_CHECK(kept_where(KEEP) == 2 && !fake_exists(MARK), "%s: the next boot did "
+			    "not finish the reset:\n%s", at, fake_log());
+	if (row->flags & (TRIES | RESTORE))
+		SWEEP_CHECK(kept_where(KEEP) == 3 && !fake_exists(ASIDE_RESTORE), "%s: the next "
+			    "boot did not finish the set-aside:\n%s", at, fake_log());
+	if (row->flags & RESTORE)
+		SWEEP_CHECK(kept_where(BACK) == 1, "%s: the next boot did not finish the restore:"
+			    "\n%s", at, fake_log());
 }
 
 static const struct sweep_case boot_case = {
@@ -314,7 +374,7 @@ START_TEST(test_every_boot_failure)
 
 	sweep(&boot_case, boot_rows, n, sizeof(boot_rows[0]));
 	printf("sweep: boot: and %u next boots, one after each failing boot that asked for a "
-	       "reset\n", next_boots);
+	       "reset, a set-aside or a restore\n", next_boots);
 	boot_row_release();
 }
 END_TEST

@@ -18,6 +18,8 @@
 #include "overroot/shutdown.h"
 #include "suites.h"
 #include "sweep.h"
+#include "overroot/aside.h"
+#include "overroot/bootcount.h"
 
 #define MARK "/overlay/" RESETMARK_NAME
 
@@ -152,15 +154,21 @@ struct cli_row {
 	const char *arg[4];	/* NULL-ended */
 	int command_status;	/* what the chrooted command exits with */
 	bool marked;		/* a reset mark is there before */
+	bool heal;		/* counting (rootrwtries=3), an upper set aside (test_heal_cli.c) */
 };
 
 static const struct cli_row cli_rows[] = {
-	{ "chroot", { "chroot", "--", "true" }, 0, false },
-	{ "chroot-command-fails", { "chroot", "sh", "-c", "exit 3" }, 3, false },
-	{ "reset", { "reset" }, 0, false },
-	{ "reset-cancel", { "reset", "--cancel" }, 0, true },
-	{ "status", { "status" }, 0, true },
-	{ "status-json", { "status", "--json" }, 0, false },
+	{ "chroot", { "chroot", "--", "true" }, 0, false, false },
+	{ "chroot-command-fails", { "chroot", "sh", "-c", "exit 3" }, 3, false, false },
+	{ "reset", { "reset" }, 0, false, false },
+	{ "reset-cancel", { "reset", "--cancel" }, 0, true, false },
+	{ "status", { "status" }, 0, true, false },
+	{ "status-json", { "status", "--json" }, 0, false, false },
+	{ "boot-ok", { "boot-ok" }, 0, false, true },
+	{ "boot-bad", { "boot-bad" }, 0, false, true },
+	{ "restore", { "restore", "1" }, 0, false, true },
+	{ "restore-cancel", { "restore", "--cancel" }, 0, true, true },
+	{ "status-set-aside", { "status", "--json" }, 0, false, true },
 };
 
 static size_t setup_log;	/* what the set-up itself recorded */
@@ -170,9 +178,12 @@ static void cli_setup(const void *p, bool fresh)
 	const struct cli_row *row = p;
 
 	chroot_ready();
+	if (row->heal)
+		heal_booted("2/3");
 	fake_cli_set(0, 1, row->command_status);
 	if (row->marked)
-		fake_file(MARK, RESETMARK_TEXT, 0644);
+		fake_file(row->heal ? ASIDE_RESTORE : MARK, row->heal ? ASIDE_RESTORE_HEAD "1\n" :
+			  RESETMARK_TEXT, 0644);
 	ctx.kmsg_fd = -1;
 	setup_log = strlen(fake_log());
 }
@@ -223,6 +234,25 @@ static void cli_check(const void *p, int base, int outcome, unsigned k, const ch
 						   strstr(err_text, "STILL WRITABLE")),
 			    "%s: the root stays writable, silently:\n%s", at, fake_log());
 		SWEEP_CHECK(!rw_at("/rofs"), "%s: /rofs writable", at);
+	} else if (!strncmp(cmd, "boot-", 5) || !strcmp(cmd, "restore")) {
+		/* the count and the mark: the old or the new, whole, and exit 0 only when done */
+		const char *count = fake_content("/overlay/" BOOTCOUNT_NAME);
+		const char *mark = fake_content(ASIDE_RESTORE);
+		const char *want = cmd[5] == 'b' ? "overroot boot 5, unconfirmed 2 bad\n" :
+				   cmd[5] == 'o' ? "overroot boot 5, unconfirmed 0\n" : NULL;
+		/* (lstat's or read_file's ENOENT says there is no count: a count of 0, as the boot
+		 * reads it) */
+		if (want && err == ENOENT && (!strcmp(kind, "lstat") || !strcmp(kind, "read_file")))
+			return;
+		SWEEP_CHECK(count && (!strcmp(count, "overroot boot 5, unconfirmed 2\n") ||
+				      (want && !strcmp(count, want))), "%s: count %s", at, count);
+		SWEEP_CHECK(!mark || !strcmp(mark, ASIDE_RESTORE_HEAD "1\n"), "%s: a torn mark",
+			    at);
+		if (outcome == CLI_OK && want)
+			SWEEP_CHECK(!strcmp(count, want), "%s: exit 0, count %s", at, count);
+		if (outcome == CLI_OK && !want && !(err == ENOENT && !strcmp(kind, "unlink")))
+			SWEEP_CHECK(!mark == (row->arg[1][0] == '-'), "%s: exit 0, mark %s", at,
+				    mark ? "there" : "absent");
 	} else if (!strcmp(cmd, "reset")) {
 		const char *mark = fake_content(MARK);
 		SWEEP_CHECK(!mark || !strcmp(mark, RESETMARK_TEXT), "%s: a torn mark", at);
