@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "overroot/cmdline.h"
+#include "overroot/fsck.h"
 #include "overroot/kmod.h"
 #include "overroot/params.h"
 #include "overroot/rootid.h"
@@ -37,6 +38,7 @@ struct boot_ctx {
 	enum boot_mode mode;
 	char fallback_reason[256];	/* why the overlay is not active; "" when it is */
 	struct rootid rootid;		/* the root the upper belongs to, the upper chosen */
+	struct fsck_state fsck;		/* the rw device's check before its mount (fsck.c) */
 	/* timings, filled by stages_run */
 	const char *stage_names[STAGES_MAX];
 	uint64_t stage_ms[STAGES_MAX];

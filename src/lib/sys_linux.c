@@ -19,4 +19,6 @@ const struct sys_ops sys_linux = {
 	/* the overroot command (cli.c) */
 	.geteuid = sysl_geteuid, .unlink = sysl_unlink, .symlink = sysl_symlink, .fsync = sysl_fsync,
 	.fs_usage = sysl_fs_usage, .blk_get_ro = sysl_blk_get_ro, .unshare = sysl_unshare, .run = sysl_run,
+	/* a helper program with a time limit (fsck.c) */
+	.spawn = sysl_spawn, .wait_child = sysl_wait_child, .kill = sysl_kill,
 };

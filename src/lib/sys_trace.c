@@ -242,6 +242,23 @@ static int t_run(const char *root, char *const argv[])
 	TRACE(int, in->run(root, argv), "run(%s, %s)", root, argv[0]);
 }
 
+/* a helper program with a time limit (fsck.c) */
+static int t_spawn(const char *path, char *const argv[], const char *outpath)
+{
+	TRACE(int, in->spawn(path, argv, outpath), "spawn(%s, %s, >%s)", path, argv[1], outpath);
+}
+
+static int t_wait_child(int pid, int timeout_ms, int *ret_status)
+{
+	TRACE(int, in->wait_child(pid, timeout_ms, ret_status), "wait_child(%d, %d ms)", pid,
+	      timeout_ms);
+}
+
+static int t_kill(int pid, int sig)
+{
+	TRACE(int, in->kill(pid, sig), "kill(%d, %d)", pid, sig);
+}
+
 static const struct sys_ops trace_ops = {
 	.mount = t_mount, .umount = t_umount, .mkdir = t_mkdir, .rmdir = t_rmdir,
 	.rename = t_rename, .stat = t_stat, .lstat = t_lstat, .access = t_access,
@@ -257,6 +274,8 @@ static const struct sys_ops trace_ops = {
 	/* the overroot command (cli.c) */
 	.geteuid = t_geteuid, .unlink = t_unlink, .symlink = t_symlink, .fsync = t_fsync,
 	.fs_usage = t_fs_usage, .blk_get_ro = t_blk_get_ro, .unshare = t_unshare, .run = t_run,
+	/* a helper program with a time limit (fsck.c) */
+	.spawn = t_spawn, .wait_child = t_wait_child, .kill = t_kill,
 };
 
 const struct sys_ops *sys_trace(const struct sys_ops *inner)

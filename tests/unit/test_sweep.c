@@ -21,6 +21,8 @@
 #define MARKED	1u	/* a reset mark on the data partition */
 #define PI	2u	/* the Pi's mmcblk0p1..3 too */
 #define RESET	4u	/* the command line asks for a reset */
+#define FSCK(n)	(8u | (n) << 8)	/* an e2fsck in the initramfs that exits n (fake_child) */
+#define HANG	16u	/* an e2fsck in the initramfs that hangs */
 
 #define KEEP "/persist.txt"	/* a file of the old upper */
 #define MARK "/overlay/" RESETMARK_NAME
@@ -51,6 +53,11 @@ static const struct boot_row boot_rows[] = {
 	{ "partlabel-nolock-shell", "root=PARTLABEL=rootfs rootrw=/dev/vda3 rootlock=no "
 	  "init=/bin/sh quiet shell", 0 },
 	{ "missing-root", "root=/dev/vdz1 roottimeout=1 init_fatal_sh", 0 },
+	/* the rw device's check: clean, a reboot asked for, refused, a hang */
+	{ "fsck-clean", "root=/dev/vda2 rootrw=/dev/vda3 forcefsck", FSCK(0) },
+	{ "fsck-reboot", "root=/dev/vda2 rootrw=/dev/vda3", FSCK(2) },
+	{ "fsck-refused", "root=/dev/vda2 rootrw=/dev/vda3 rootrwfallback=tmpfs", FSCK(4) },
+	{ "fsck-hang", "root=/dev/vda2 rootrw=/dev/vda3 rootrwfscktimeout=3", HANG },
 };
 
 /* What the run did, seen on the calls themselves. */
@@ -217,6 +224,10 @@ static void boot_row_setup(const void *p, bool fresh)
 			fake_file(MARK, RESETMARK_TEXT, 0644);
 	} else {
 		fake_restore();
+	}
+	if (row->flags & (FSCK(0) | HANG)) {
+		fake_file("/sbin/e2fsck", "ELF", 0755);
+		fake_child(row->flags & HANG ? "hang" : "exit", (int)(row->flags >> 8), 20);
 	}
 	watched = fake_sys;
 	watched.mount = w_mount;
