@@ -13,6 +13,7 @@ arm*) deb=armhf ;;
 esac
 dir=$2
 mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)	# the kernel runs gen_init_cpio in its own directory
 pkg=$(ls "$dir"/e2fsck-static_*_"$deb".deb 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$pkg" ]; then
 	apt-cache show "e2fsck-static:$deb" >/dev/null 2>&1 ||
