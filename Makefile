@@ -95,19 +95,30 @@ $(BLKID_LIB): mk/libblkid.sh | $(HOSTDEPS)
 
 # The initramfs from initramfs.list (gen_init_cpio format), without root. KMODULES="overlay
 # ext4" KMODDIR=<staged lib/modules/RELEASE> adds modules, their dependencies and a
-# modules-load.d entry.
+# modules-load.d entry. With e2fsck for the rw device's check (initramfs-e2fsck.list): Debian's
+# e2fsck-static for ARCH by default (mk/e2fsck.sh, fetched once into build/ARCH/e2fsck/),
+# E2FSCK=path another one, E2FSCK= none.
+E2FSCK ?= debian
+e2fsck_path = $(if $(filter debian,$(E2FSCK)),$$(sh mk/e2fsck.sh $(1) build/$(1)/e2fsck),$(E2FSCK))
 initramfs: $(BUILD)/init
-	$(Q)ARCH=$(ARCH) KMODULES="$(KMODULES)" KMODDIR="$(KMODDIR)" \
-		sh mk/initramfs.sh initramfs.list $(BUILD)/initramfs.cpio.gz
+	$(Q)e2fsck=$(call e2fsck_path,$(ARCH)) && \
+	ARCH=$(ARCH) KMODULES="$(KMODULES)" KMODDIR="$(KMODDIR)" E2FSCK="$$e2fsck" \
+		sh mk/initramfs.sh initramfs.list $(if $(E2FSCK),initramfs-e2fsck.list) \
+		$(BUILD)/initramfs.cpio.gz
 
 # The kernel the Pi boots: Debian's linux-source-6.1, allnoconfig + mk/kernel.config, out of tree
 # under build/kernel/ (mk/kernel.sh): Image (no initramfs), Image-overroot (initramfs.list
-# bundled as CONFIG_INITRAMFS_SOURCE, the documented way), dtbs/. Only the first run compiles.
+# bundled as CONFIG_INITRAMFS_SOURCE, the documented way: overroot alone), Image-overroot-fsck
+# (initramfs.list and initramfs-e2fsck.list: with Debian's e2fsck-static, or E2FSCK=path;
+# E2FSCK= builds none), dtbs/. Only the first run compiles.
 KERNEL_DIR := build/kernel
 kernel: | $(HOSTDEPS)
 	$(Q)$(MAKE) --no-print-directory ARCH=aarch64 init
-	$(Q)OVERROOT=$(TOP) BUNDLE_KEY="$$(sha256sum build/aarch64/init | cut -c1-16)" \
-		sh mk/kernel.sh $(KERNEL_DIR) overroot=initramfs.list
+	$(Q)e2fsck=$(call e2fsck_path,aarch64) && \
+	OVERROOT=$(TOP) E2FSCK="$$e2fsck" \
+	BUNDLE_KEY="$$(cat build/aarch64/init $$e2fsck mk/e2fsck.conf | sha256sum | cut -c1-16)" \
+		sh mk/kernel.sh $(KERNEL_DIR) overroot=initramfs.list \
+		$(if $(E2FSCK),overroot-fsck=initramfs.list+initramfs-e2fsck.list)
 
 # For packagers: /init, the man page, and the same program as the booted system's overroot
 # command (overroot status, reset, chroot: the initramfs copy is gone after the hand-over).

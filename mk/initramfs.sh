@@ -1,9 +1,12 @@
 #!/bin/sh
-# mk/initramfs.sh LIST OUT.cpio.gz: the initramfs from a gen_init_cpio list, without root.
+# mk/initramfs.sh LIST... OUT.cpio.gz: the initramfs from gen_init_cpio lists, without root.
 # LIST is the kernel's gen_init_cpio format (usr/gen_init_cpio.c): `dir NAME MODE UID GID`,
 # `nod NAME MODE UID GID c|b MAJ MIN`, `file NAME LOCATION MODE UID GID`,
 # `slink NAME TARGET MODE UID GID`; `#` comments. LOCATION is absolute, relative to the top
-# directory, or starts with ${OVERROOT}/, the top directory (as the kernel's build expands it).
+# directory, or starts with ${OVERROOT}/, the top directory (as the kernel's build expands it);
+# any other ${NAME} in it is NAME from the environment (E2FSCK in initramfs-e2fsck.list), as the
+# kernel's gen_init_cpio expands it. Several lists make one initramfs, as the kernel's
+# CONFIG_INITRAMFS_SOURCE takes several.
 # Environment:
 #   ARCH         build/aarch64/ in LOCATION becomes build/$ARCH/ (default aarch64)
 #   INIT         a different file for /init
@@ -16,11 +19,17 @@
 set -eu
 
 die() { echo "initramfs.sh: ERROR: $*" >&2; exit 1; }
-[ $# -eq 2 ] || die "usage: mk/initramfs.sh LIST OUT.cpio.gz"
-list=$1 out=$2
+[ $# -ge 2 ] || die "usage: mk/initramfs.sh LIST... OUT.cpio.gz"
 top=$(cd "$(dirname "$0")/.." && pwd)
 arch=${ARCH:-aarch64}
-[ -f "$list" ] || die "no list $list"
+lists=
+while [ $# -gt 1 ]; do
+	[ -f "$1" ] || die "no list $1"
+	lists="$lists $1"
+	shift
+done
+list=$(echo $lists | tr ' ' '+')
+out=$1
 command -v bsdtar >/dev/null || die "bsdtar not found (Debian package libarchive-tools)"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/overroot-initramfs.XXXXXX")
@@ -48,6 +57,11 @@ while read -r kind name a b c d e f; do
 		src=$a
 		[ "$name" = /init ] && [ -n "${INIT:-}" ] && src=$INIT
 		case $src in '${OVERROOT}'/*) src=${src#'${OVERROOT}'/} ;; esac
+		while case $src in *'${'*'}'*) ;; *) false ;; esac; do
+			var=${src#*'${'} && var=${var%%'}'*}
+			val=$(printenv "$var") || die "$list: $name: \${$var} is not set"
+			src=${src%%'${'*}$val${src#*'}'}
+		done
 		case $src in /*) ;; *) src=$top/$(echo "$src" | sed "s|^build/aarch64/|build/$arch/|") ;; esac
 		[ -f "$src" ] || die "$list: $name: no file $src (build it first: make ARCH=$arch)"
 		mkdir -p "$(dirname "$stage/$p")"
@@ -59,7 +73,9 @@ while read -r kind name a b c d e f; do
 		;;
 	*) die "$list: unknown entry '$kind'" ;;
 	esac
-done <"$list"
+done <<EOF
+$(for l in $lists; do cat "$l"; echo; done)
+EOF
 
 # Modules: the named ones and everything modules.dep says they need.
 if [ -n "${KMODULES:-}${KMODULES_EXTRA:-}" ]; then

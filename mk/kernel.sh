@@ -6,7 +6,8 @@
 #   OUT/Image-NAME         the same kernel with SOURCE bundled as CONFIG_INITRAMFS_SOURCE, the
 #                          way Yocto's kernel.bbclass bundles INITRAMFS_IMAGE: SOURCE is a
 #                          .cpio (the kernel compresses it as its config says) or a
-#                          gen_init_cpio list such as overroot's initramfs.list
+#                          gen_init_cpio list such as overroot's initramfs.list; A+B gives
+#                          several, as one space-separated CONFIG_INITRAMFS_SOURCE
 #   OUT/dtbs/*.dtb         bcm2711-rpi-4-b.dtb and bcm2837-rpi-3-b.dtb, as the kernel built them
 #   OUT/kernel.env         KVER, IMAGE, DTBS for the scripts that boot it
 # Environment: INITRAMFS_COMPRESSION (gzip, xz, lz4, zstd, lzo, lzma, bzip2, none) for the
@@ -99,12 +100,15 @@ set_source() {
 }
 bundled=
 for spec in "$@"; do
-	name=${spec%%=*} src=${spec#*=}
-	[ -f "$src" ] || die "$name: no $src"
-	src=$(cd "$(dirname "$src")" && pwd)/$(basename "$src")
+	name=${spec%%=*} srcs=${spec#*=} src=
+	for s in $(echo "$srcs" | tr '+' ' '); do
+		[ -f "$s" ] || die "$name: no $s"
+		src="$src${src:+ }$(cd "$(dirname "$s")" && pwd)/$(basename "$s")"
+	done
 	img=$out/Image-$name
 	# The list's files count too: its inputs are what the kernel's make depends on.
-	key="$want $comp $(sha256sum "$src" | cut -c1-16) ${BUNDLE_KEY:-}"
+	# shellcheck disable=SC2086 # a list of sources
+	key="$want $comp $(cat $src | sha256sum | cut -c1-16) ${BUNDLE_KEY:-}"
 	[ -f "$img" ] && [ "$(cat "$img.from" 2>/dev/null)" = "$key" ] && continue
 	say "bundling $src into Image-$name ($comp)"
 	set_source "$src" "$comp"

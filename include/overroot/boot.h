@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "overroot/bootcount.h"
 #include "overroot/cmdline.h"
+#include "overroot/fsck.h"
 #include "overroot/kmod.h"
 #include "overroot/params.h"
 #include "overroot/rootid.h"
@@ -39,6 +40,7 @@ struct boot_ctx {
 	char fallback_reason[256];	/* why the overlay is not active; "" when it is */
 	struct rootid rootid;		/* the root the upper belongs to, the upper chosen */
 	struct heal heal;		/* boot counting and set-asides (bootcount.h) */
+	struct fsck_state fsck;		/* the rw device's check before its mount (fsck.c) */
 	/* timings, filled by stages_run */
 	const char *stage_names[STAGES_MAX];
 	uint64_t stage_ms[STAGES_MAX];

@@ -34,4 +34,9 @@
 #define CONFIG_FATAL_REPEAT_S 30
 #endif
 
+/* Seconds e2fsck may take on the rw device before it is killed (rootrwfscktimeout=). */
+#ifndef CONFIG_FSCK_TIMEOUT_S
+#define CONFIG_FSCK_TIMEOUT_S 300
+#endif
+
 #endif

@@ -12,6 +12,9 @@
 enum rw_fallback { RW_FALLBACK_RO, RW_FALLBACK_TMPFS, RW_FALLBACK_FATAL };
 /* What a boot does when the upper was made on another root (rootid.h). */
 enum rw_onchange { RW_ONCHANGE_ASIDE, RW_ONCHANGE_KEEP, RW_ONCHANGE_SLOT };
+/* The rw device's check (fsck.h): systemd's fsck.mode= and fsck.repair=. */
+enum fsck_mode { FSCK_AUTO, FSCK_FORCE, FSCK_SKIP };
+enum fsck_repair { FSCK_PREEN, FSCK_YES, FSCK_NO };
 
 struct params {
 	/* rootfs */
@@ -34,6 +37,10 @@ struct params {
 	bool rootro_lock;		/* BLKROSET on the root device while the overlay is up */
 	unsigned rootrwtries;		/* unconfirmed boots before the upper is set aside; 0 off */
 	unsigned rootrwkeep;		/* set-aside uppers kept; 0: all, none ever deleted */
+	/* the rw device's check before it is mounted (fsck.c) */
+	enum fsck_mode fsck_mode;
+	enum fsck_repair fsck_repair;
+	unsigned fsck_timeout_s;	/* 0: no limit */
 	/* modules, debugging, failure */
 	const char *modules_load;	/* rd.modules-load, comma-separated */
 	bool debug;
@@ -53,6 +60,8 @@ enum param_type {
 	PARAM_RO, PARAM_RW,	/* the last of the two wins */
 	PARAM_ROOTWAIT,		/* bare: forever; =N: N seconds */
 	PARAM_COUNT,		/* a whole number 0..1000; 0 (the default): off */
+	PARAM_FSCK,		/* fsck.mode=auto|force|skip, fsck.repair=preen|yes|no */
+	PARAM_FSCK_WORD,	/* fastboot, forcefsck, fsckfix: one of those values */
 };
 
 /* One parameter: how it is read, and its documentation (overroot(8), the README and the

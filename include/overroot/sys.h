@@ -100,6 +100,15 @@ struct sys_ops {
 	 * without a real-time clock may be far off) */
 	int (*fallocate)(const char *path, uint64_t len);
 	uint64_t (*wall_s)(void);
+	/* a helper program with a time limit (fsck.c): spawn forks and execs path with argv,
+	 * stdin /dev/null, stdout and stderr into outpath (created or truncated; the console
+	 * when it cannot be), and returns the child's pid, or -errno of the fork or of the exec
+	 * (the child reports it through a close-on-exec pipe); wait_child waits for it at most
+	 * timeout_ms (-1: no limit): 0 and its wait(2) status, -ETIMEDOUT or -errno; kill
+	 * sends it sig. */
+	int (*spawn)(const char *path, char *const argv[], const char *outpath);
+	int (*wait_child)(int pid, int timeout_ms, int *ret_status);
+	int (*kill)(int pid, int sig);
 };
 
 extern const struct sys_ops sys_linux;

@@ -11,6 +11,7 @@
 #include "overroot/blockmount.h"
 #include "overroot/bootcount.h"
 #include "overroot/config.h"
+#include "overroot/fsck.h"
 #include "overroot/log.h"
 #include "overroot/mountopts.h"
 #include "overroot/resetmark.h"
@@ -178,6 +179,8 @@ static int mount_rw(struct boot_ctx *ctx, bool tmpfs, char *why, size_t size)
 		log_warn("overlayroot", "rootrwoptions: %s only apply to tmpfs: dropped for %s",
 			 dropped, type);
 	o.flags &= ~(unsigned long)MS_RDONLY;
+	if ((r = fsck_rw(ctx, ctx->rw_dev, type, why, size)) < 0)	/* e2fsck first (fsck.c) */
+		return r;
 	r = blockmount(ctx, "overlayroot", ctx->rw_dev, OVL, type, o.flags, o.data,
 		       ctx->rw_type);
 	if (r == -EACCES || r == -EROFS)	/* the kernel's answer for a read-only device */

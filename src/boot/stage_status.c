@@ -112,6 +112,9 @@ static int status_run(struct boot_ctx *ctx)
 		    h->data_free < h->data_size / 10 ? "yes" : "no");
 	}
 	kv(&b, "fallback_reason", ctx->fallback_reason);
+	if (ctx->fsck.result)	/* the rw device's check (fsck.c) */
+		add(&b, "fsck=%s\nfsck_exit=%d\nfsck_ms=%u\n", ctx->fsck.result, ctx->fsck.exit,
+		    ctx->fsck.ms);
 	for (size_t i = 0; i < ctx->stages_done; i++) {
 		add(&b, "time_%s_ms=%llu\n", ctx->stage_names[i],
 		    (unsigned long long)ctx->stage_ms[i]);

@@ -109,6 +109,10 @@ static void print_human(const struct status_file *st, const struct extra *x, FIL
 			status_file_get(st, "rw_type"), status_file_get(st, "rw_mount"),
 			status_file_get(st, "upper"));
 	root_id_lines(st, out);
+	if (status_file_get(st, "fsck")[0])	/* the rw device's check (fsck.c) */
+		fprintf(out, "fsck:     %s (e2fsck exit %s, %s ms; /run/overroot/fsck.log)\n",
+			status_file_get(st, "fsck"), status_file_get(st, "fsck_exit"),
+			status_file_get(st, "fsck_ms"));
 	if (x->usage) {
 		uint64_t all = x->used + x->avail;
 		fprintf(out, "upper:    %s used of %s (%llu%%), %s free\n",

@@ -113,7 +113,29 @@ const struct param_def params_table[] = {
 	      "framework, all versions") },
 	{ "shell", PARAM_FLAG, OFF(shell), "off",
 	  DOC("run " CONFIG_SHELL " just before the hand-over, when the initramfs has one",
-	      "framework's debug module, all versions") },};
+	      "framework's debug module, all versions") },
+	/* the rw device's check (fsck.c) */
+	{ "fsck.mode", PARAM_FSCK, OFF(fsck_mode), "auto",
+	  DOC("the rw device (ext2/3/4) before it is mounted: auto (e2fsck decides), force (a "
+	  "full check, -f) or skip; the root is never checked (it is never written); the last of "
+	  "fsck.mode, fastboot and forcefsck wins",
+	      "systemd; initramfs-tools") },
+	{ "fsck.repair", PARAM_FSCK, OFF(fsck_repair), "preen",
+	  DOC("preen (e2fsck -p: what is safe), yes (-y: everything) or no (-n: nothing, and "
+	  "errors keep the device from being used read-write); the last of fsck.repair and "
+	  "fsckfix wins",
+	      "systemd; initramfs-tools") },
+	{ "fastboot", PARAM_FSCK_WORD, OFF(fsck_mode), "off",
+	  DOC("same as fsck.mode=skip", "initramfs-tools; systemd") },
+	{ "forcefsck", PARAM_FSCK_WORD, OFF(fsck_mode), "off",
+	  DOC("same as fsck.mode=force", "initramfs-tools; systemd") },
+	{ "fsckfix", PARAM_FSCK_WORD, OFF(fsck_repair), "off",
+	  DOC("same as fsck.repair=yes", "initramfs-tools") },
+	{ "rootrwfscktimeout", PARAM_SECONDS, OFF(fsck_timeout_s), STR(CONFIG_FSCK_TIMEOUT_S),
+	  DOC("seconds e2fsck may take on the rw device; then it is killed and the device is not "
+	  "used read-write (rootrwfallback); 0: no limit",
+	      "overroot") },
+};
 
 const size_t params_count = sizeof(params_table) / sizeof(params_table[0]);
 
@@ -221,6 +243,22 @@ static void set_one(struct params *p, const struct param_def *d, const char *v,
 			      d->def);
 		break;
 	}
+	case PARAM_FSCK:
+	case PARAM_FSCK_WORD: {
+		/* in the order of the enums */
+		static const char *const names[][4] = { { "auto", "force", "skip", NULL },
+							{ "preen", "yes", "no", NULL } };
+		bool mode = d->offset == OFF(fsck_mode);
+		int i = d->type == PARAM_FSCK ? choice(v, names[!mode]) : !mode ? FSCK_YES :
+			!strcmp(d->name, "fastboot") ? FSCK_SKIP : FSCK_FORCE;
+		if (i >= 0)
+			*(int *)field = i;
+		else
+			warnf(warn, mode ? "%s=%s is not auto, force or skip: using %s" :
+			      "%s=%s is not preen, yes or no: using %s", d->name, v ? v : "",
+			      d->def);
+		break;
+	}
 	}
 }
 
@@ -248,6 +286,7 @@ void params_from_cmdline(struct params *p, const struct cmdline *c, params_warn_
 	p->root_timeout_s = CONFIG_ROOT_TIMEOUT_S;
 	p->init = CONFIG_DEFAULT_INIT;
 	p->rootro_lock = true;
+	p->fsck_timeout_s = CONFIG_FSCK_TIMEOUT_S;
 	for (size_t i = 0; i < params_count; i++) {
 		const struct param_def *d = &params_table[i];
 		snprintf(norm, sizeof(norm), "%s", d->name);

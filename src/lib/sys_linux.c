@@ -21,4 +21,6 @@ const struct sys_ops sys_linux = {
 	.fs_usage = sysl_fs_usage, .blk_get_ro = sysl_blk_get_ro, .unshare = sysl_unshare, .run = sysl_run,
 	/* boot counting (bootcount.c, aside.c) */
 	.fallocate = sysl_fallocate, .wall_s = sysl_wall_s,
+	/* a helper program with a time limit (fsck.c) */
+	.spawn = sysl_spawn, .wait_child = sysl_wait_child, .kill = sysl_kill,
 };

@@ -59,4 +59,8 @@ void sysl_sleep_ms(unsigned ms);
 int sysl_geteuid(void);
 int sysl_unshare(int flags);
 int sysl_run(const char *root, char *const argv[]);
+/* a helper program with a time limit: sys_linux_proc.c */
+int sysl_spawn(const char *path, char *const argv[], const char *outpath);
+int sysl_wait_child(int pid, int timeout_ms, int *ret_status);
+int sysl_kill(int pid, int sig);
 #endif

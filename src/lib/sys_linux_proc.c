@@ -148,3 +148,75 @@ int sysl_run(const char *root, char *const argv[])
 		return r;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+/* --- a helper program with a time limit (fsck.c) --- */
+
+int sysl_spawn(const char *path, char *const argv[], const char *outpath)
+{
+	int p[2], e = 0;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY), out = open(outpath, O_WRONLY | O_CREAT |
+								 O_TRUNC | O_NOCTTY, 0644);
+		if (in >= 0)
+			dup2(in, 0);
+		if (out >= 0) {
+			dup2(out, 1);
+			dup2(out, 2);
+		}
+		execv(path, argv);
+		e = errno;
+		/* the pipe closes at exec: anything read from it is the exec's errno */
+		if (write(p[1], &e, sizeof(e)) < 0)
+			e = 0;
+		_exit(127);
+	}
+	if (pid < 0)
+		e = errno;
+	close(p[1]);
+	while (pid > 0 && read(p[0], &e, sizeof(e)) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	if (pid > 0 && e)
+		waitpid(pid, NULL, 0);
+	return e ? -e : pid;
+}
+
+/* SIGCHLD is blocked and waited for with sigtimedwait: no handler in PID 1, and no poll
+ * loop adding its period to a clean check. A child that ended before the block is found by
+ * the first waitpid(WNOHANG); one that ends after leaves SIGCHLD pending (blocked signals
+ * are kept even when their action is to ignore them). */
+int sysl_wait_child(int pid, int timeout_ms, int *ret_status)
+{
+	sigset_t set, old;
+	uint64_t end = sysl_now_ms() + (uint64_t)timeout_ms;
+	int r;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	for (;;) {
+		pid_t w = waitpid(pid, ret_status, WNOHANG);
+		uint64_t now = sysl_now_ms();
+		if ((r = w < 0 && errno != EINTR ? -errno : w == pid ? 0 : 1) <= 0)
+			break;
+		if (timeout_ms >= 0 && now >= end) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		uint64_t left = timeout_ms >= 0 ? end - now : 60000;
+		struct timespec ts = { .tv_sec = (time_t)(left / 1000),
+				       .tv_nsec = (long)(left % 1000) * 1000000 };
+		sigtimedwait(&set, NULL, &ts);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+int sysl_kill(int pid, int sig)
+{
+	return NEG(kill(pid, sig));
+}

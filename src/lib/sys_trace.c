@@ -252,6 +252,23 @@ static uint64_t t_wall_s(void)
 	return in->wall_s();
 }
 
+/* a helper program with a time limit (fsck.c) */
+static int t_spawn(const char *path, char *const argv[], const char *outpath)
+{
+	TRACE(int, in->spawn(path, argv, outpath), "spawn(%s, %s, >%s)", path, argv[1], outpath);
+}
+
+static int t_wait_child(int pid, int timeout_ms, int *ret_status)
+{
+	TRACE(int, in->wait_child(pid, timeout_ms, ret_status), "wait_child(%d, %d ms)", pid,
+	      timeout_ms);
+}
+
+static int t_kill(int pid, int sig)
+{
+	TRACE(int, in->kill(pid, sig), "kill(%d, %d)", pid, sig);
+}
+
 static const struct sys_ops trace_ops = {
 	.mount = t_mount, .umount = t_umount, .mkdir = t_mkdir, .rmdir = t_rmdir,
 	.rename = t_rename, .stat = t_stat, .lstat = t_lstat, .access = t_access,
@@ -269,6 +286,8 @@ static const struct sys_ops trace_ops = {
 	.fs_usage = t_fs_usage, .blk_get_ro = t_blk_get_ro, .unshare = t_unshare, .run = t_run,
 	/* boot counting (bootcount.c, aside.c) */
 	.fallocate = t_fallocate, .wall_s = t_wall_s,
+	/* a helper program with a time limit (fsck.c) */
+	.spawn = t_spawn, .wait_child = t_wait_child, .kill = t_kill,
 };
 
 const struct sys_ops *sys_trace(const struct sys_ops *inner)

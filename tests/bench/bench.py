@@ -57,6 +57,13 @@ KERNEL = {
     "k-floor": ("Image-bench-floor", RW),
     "k-shell": ("Image-bench-shell", RW),
     "k-init": ("Image", RW + " init=/usr/sbin/overroot"),
+    # The rw device's check (issue 25): make kernel's Image-overroot-fsck (e2fsck bundled too),
+    # the clean partition checked, and the same Image with the check skipped: the pair's
+    # difference is the check alone, the unpack of the larger initramfs being in both; against
+    # make kernel's Image-overroot (overroot alone), the skip shows what carrying e2fsck costs.
+    "k-fsck": ("Image-overroot-fsck", RW),
+    "k-fsck-skip": ("Image-overroot-fsck", RW + " fsck.mode=skip"),
+    "k-nofsck": ("Image-overroot", RW),
 }
 # The unpack of each compression: overroot bundled, unpacked before the other initcalls
 # (initramfs_async=0), populate_rootfs timed by initcall_debug (icount only: no disk involved).

@@ -587,6 +587,10 @@ def build_report(res, resi, command, rounds):
     return "\n".join(lines)
 
 
+FSCK_BEGIN = "<!-- fsck cost: begin -->"
+FSCK_END = "<!-- fsck cost: end -->"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--command", default="make bench")
@@ -597,7 +601,15 @@ def main():
     rounds = a.rounds or max((len(v) for r in (res, resi) for v in r.values()), default=0)
     os.makedirs(DOCS, exist_ok=True)
     md = build_report(res, resi, a.command, rounds)
-    with open(os.path.join(DOCS, "bench.md"), "w") as f:
+    # The data partition's check (issue 25) is measured by hand (docs/bench.md says how): its
+    # section is kept as it is, before "## Running it".
+    path = os.path.join(DOCS, "bench.md")
+    old = open(path).read() if os.path.exists(path) else ""
+    b, e = old.find(FSCK_BEGIN), old.find(FSCK_END)
+    if 0 <= b < e and "## Running it" in md:
+        keep = old[b:e + len(FSCK_END)] + "\n\n"
+        md = md.replace("## Running it", keep + "## Running it", 1)
+    with open(path, "w") as f:
         f.write(md)
     svg(res, resi, os.path.join(DOCS, "bench.svg"))
     print(md)

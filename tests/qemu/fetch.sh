@@ -1,6 +1,7 @@
 #!/bin/sh
 # Download Debian's arm64 kernel and static busybox for the QEMU bench, unpack them
-# under build/qemu/cache/ and write build/qemu/kernel.env (KVER, VMLINUZ, MODDIR, BUSYBOX).
+# under build/qemu/cache/ and write build/qemu/kernel.env (KVER, VMLINUZ, MODDIR, BUSYBOX), and
+# Debian's e2fsck-static for the @fsck scenarios (E2FSCK, through mk/e2fsck.sh).
 # Downloads are cached: a .deb already in the cache is not fetched again.
 set -eu
 
@@ -64,11 +65,13 @@ if [ ! -f "$moddir/modules.dep" ]; then
 	depmod -b "${moddir%/lib/modules/*}" "$kver" || die "depmod on $moddir failed"
 fi
 [ -f "$busybox" ] || die "no busybox at $busybox"
+e2fsck=$(sh "$top/mk/e2fsck.sh" aarch64 "$cache") || die "no e2fsck-static (mk/e2fsck.sh)"
 
 cat >"$out/kernel.env" <<EOF
 KVER=$kver
 VMLINUZ=$vmlinuz
 MODDIR=$moddir
 BUSYBOX=$busybox
+E2FSCK=$e2fsck
 EOF
 cat "$out/kernel.env"

@@ -59,13 +59,15 @@ ensure_disk() {
 ensure_initramfs() {
 	local img from
 	case $1 in
-	default | pad[0-9]* | nomods | nodirs | raspi) ;;
-	*) echo "unknown initramfs variant '$1' (default, padN, nomods or raspi)" >&2; return 1 ;;
+	default | pad[0-9]* | nomods | nodirs | raspi | fsck | fakefsck) ;;
+	*) echo "unknown initramfs variant '$1' (default, padN, nomods, raspi, fsck or fakefsck)" >&2
+		return 1 ;;
 	esac
 	img=$out/initramfs-$1.cpio.gz
 	from="$INIT ${INITRAMFS_EXTRA:-}"
 	[ "$(cat "$img.from" 2>/dev/null)" = "$from" ] || rm -f "$img"
-	if stale "$img" "$INIT" "$qdir/mkinitramfs.sh" "$top/mk/initramfs.sh" "$top/initramfs.list" "$out/kernel.env"; then
+	if stale "$img" "$INIT" "$qdir/mkinitramfs.sh" "$top/mk/initramfs.sh" "$top/initramfs.list" \
+		"$out/kernel.env" "$top/initramfs-e2fsck.list" "$top/mk/e2fsck.conf" "$qdir/fakefsck.c"; then
 		"$qdir/mkinitramfs.sh" "$INIT" "$img" "$1" || return 1
 		echo "$from" >"$img.from"
 	fi

@@ -13,6 +13,10 @@
 #             poweroff ends in "System halted" and QEMU never exits) instead of the virtio ones
 #   nodirs    no mount point at all (no /proc /sys /run /rootfs /overlay): an initramfs a user
 #             built by hand; overroot must make every mount point it uses
+#   fsck      default with e2fsck (initramfs-e2fsck.list: Debian's e2fsck-static as
+#             /sbin/e2fsck, mk/e2fsck.conf as /etc/e2fsck.conf), as `make initramfs` makes it
+#   fakefsck  default with fakefsck.c as /sbin/e2fsck: it hangs, kills itself, crashes or exits
+#             as tfsck= on the command line says
 # INITRAMFS_EXTRA=DIR (environment) copies DIR's tree on top.
 set -eu
 
@@ -26,12 +30,12 @@ kmodules_extra="vfat fat nls_cp437 nls_iso8859_1"
 case $variant in
 default) ;;
 pad[0-9]* | [0-9]*) pad=${variant#pad} ;;
-nomods | nodirs) ;;
+nomods | nodirs | fsck | fakefsck) ;;
 raspi) kmodules="bcm2835 bcm2835_wdt crc32c_generic ext4 overlay" ;;
-*) die "unknown variant '$variant' (default, padN, nomods, nodirs or raspi)" ;;
+*) die "unknown variant '$variant' (default, padN, nomods, nodirs, raspi, fsck or fakefsck)" ;;
 esac
 [ -f "$init" ] || die "no init binary at $init"
-[ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null
+grep -q '^E2FSCK=' "$top/build/qemu/kernel.env" 2>/dev/null || "$top/tests/qemu/fetch.sh" >/dev/null
 # shellcheck source=/dev/null
 . "$top/build/qemu/kernel.env"
 
@@ -52,14 +56,24 @@ if [ "$variant" = nomods ]; then
 	kmodules='' kmodules_extra=''
 fi
 
-list=$top/initramfs.list
+list=$top/initramfs.list lists=
+case $variant in
+fsck) lists=$top/initramfs-e2fsck.list ;;
+fakefsck)
+	lists=$top/initramfs-e2fsck.list E2FSCK=$top/build/qemu/fakefsck
+	if [ ! -f "$E2FSCK" ] || [ "$top/tests/qemu/fakefsck.c" -nt "$E2FSCK" ]; then
+		aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs -static -Os \
+			-s -o "$E2FSCK" "$top/tests/qemu/fakefsck.c" || die "cannot build fakefsck.c"
+	fi
+	;;
+esac
 if [ "$variant" = nodirs ]; then
 	list=$extra.list
 	grep -vE '^dir /(proc|sys|run|rootfs|overlay) ' "$top/initramfs.list" >"$list"
 fi
 
 INIT=$(cd "$(dirname "$init")" && pwd)/$(basename "$init") \
-KMODULES=$kmodules KMODULES_EXTRA=$kmodules_extra KMODDIR=$MODDIR EXTRA_DIR=$extra \
-	sh "$top/mk/initramfs.sh" "$list" "$out" ||
+KMODULES=$kmodules KMODULES_EXTRA=$kmodules_extra KMODDIR=$MODDIR EXTRA_DIR=$extra E2FSCK=$E2FSCK \
+	sh "$top/mk/initramfs.sh" "$list" $lists "$out" ||
 	die "mk/initramfs.sh failed"
 echo "mkinitramfs.sh: $out ($(du -k "$out" | cut -f1) KiB, kernel $KVER)" >&2

@@ -137,9 +137,12 @@ part_out() {
 	dd if="$1" of="$4" iflag=skip_bytes,count_bytes skip="$off" count="$size" bs=1M status=none
 }
 
-# prepare_data DISK ENV blank|vfat|errors: replace the data partition's content, or (errors)
-# mark its ext4 as having had errors, as the kernel does on a detected corruption (state
-# "clean with errors", one error counted).
+# prepare_data DISK ENV blank|vfat|errors|repairable|unrepairable: replace the data partition's
+# content, or (errors) mark its ext4 as having had errors, as the kernel does on a detected
+# corruption (state "clean with errors", one error counted). repairable, unrepairable (issue 25):
+# upper/persist.txt ("kept by fsck") written first, then errors set and, repairable, that file's
+# block marked free in the block bitmap (e2fsck -p fixes it: exit 1), unrepairable, the root
+# directory's inode made a regular file (e2fsck -p stops: exit 4, UNEXPECTED INCONSISTENCY).
 prepare_data() {
 	local off size tmp
 	off=$(sed -n 's/^DATA_OFFSET=//p' "$2") size=$(sed -n 's/^DATA_SIZE=//p' "$2")
@@ -154,10 +157,46 @@ prepare_data() {
 			dumpe2fs -h "$tmp" 2>/dev/null | grep -q '^Filesystem state: *clean with errors$' ||
 			return 1
 		;;
+	repairable | unrepairable) fsck_damage "$1" "$2" "$tmp" "$3" || return 1 ;;
 	*) return 1 ;;
 	esac
 	dd if="$tmp" of="$1" bs=1M oflag=seek_bytes seek="$off" conv=notrunc status=none
 	rm -f "$tmp"
+}
+
+# data_sha DISK ENV on|fsck: the data partition's sha256; fsck: without the fields of the ext4
+# superblock e2fsck rewrites at every run that opened it read-write, even one that refused to
+# repair (exit 4; seen with cmp): s_wtime (the last write time, 4 bytes at 0x30, and its high
+# byte at 0x274), s_kbytes_written (lifetime writes, 8 at 0x178) and s_checksum (4 at 0x3fc),
+# zeroed in a copy first (the superblock starts 1024 bytes into the partition).
+data_sha() {
+	local tmp
+	[ "$3" = fsck ] || { part_sha "$1" "$2" DATA; return; }
+	tmp=$(dirname "$1")/datasha.part
+	part_out "$1" "$2" DATA "$tmp" &&
+		head -c 4 /dev/zero | dd of="$tmp" bs=1 seek=$((1024 + 0x30)) conv=notrunc status=none &&
+		head -c 1 /dev/zero | dd of="$tmp" bs=1 seek=$((1024 + 0x274)) conv=notrunc status=none &&
+		head -c 8 /dev/zero | dd of="$tmp" bs=1 seek=$((1024 + 0x178)) conv=notrunc status=none &&
+		head -c 4 /dev/zero | dd of="$tmp" bs=1 seek=$((1024 + 0x3fc)) conv=notrunc status=none &&
+		sha256sum "$tmp" | cut -d' ' -f1
+	rm -f "$tmp"
+}
+
+# fsck_damage DISK ENV PART repairable|unrepairable: see prepare_data; PART gets the partition.
+fsck_damage() {
+	local blk dbg=(debugfs -w -R)
+	part_out "$1" "$2" DATA "$3" && printf 'kept by fsck\n' >"$3.txt" &&
+		"${dbg[@]}" "mkdir upper" "$3" >/dev/null 2>&1 &&
+		"${dbg[@]}" "write $3.txt upper/persist.txt" "$3" >/dev/null 2>&1 || return 1
+	rm -f "$3.txt"
+	if [ "$4" = repairable ]; then
+		blk=$(debugfs -R "bmap upper/persist.txt 0" "$3" 2>/dev/null)
+		[ -n "$blk" ] && "${dbg[@]}" "freeb $blk" "$3" >/dev/null 2>&1 || return 1
+	else
+		"${dbg[@]}" "sif <2> mode 0100644" "$3" >/dev/null 2>&1 || return 1
+	fi
+	"${dbg[@]}" "ssv state 3" "$3" >/dev/null 2>&1 && "${dbg[@]}" "ssv error_count 1" "$3" \
+		>/dev/null 2>&1 && ! e2fsck -fn "$3" >/dev/null 2>&1
 }
 
 # fsck_parts DISK ENV OUT PART...: e2fsck -fn each partition (root, data) from a copy; true when
@@ -260,7 +299,9 @@ run_scenario() {
 			debian) kimg='' ;;
 			plain) kimg=$kdir/Image ;;
 			bundled) kimg=$kdir/Image-overroot ;;
-			*) result FAIL ": unknown kernel '$val' (debian, plain or bundled)"; return ;;
+			bundled-fsck) kimg=$kdir/Image-overroot-fsck ;;	# with e2fsck (issue 25)
+			*) result FAIL ": unknown kernel '$val' (debian, plain, bundled or bundled-fsck)"
+				return ;;
 			esac
 			kernel=$val
 			[ "$kernel" = debian ] || rdefault=none
@@ -316,7 +357,7 @@ run_scenario() {
 			return
 		fi
 		sha0=$(part_sha "$img" "$envf" ROOT)
-		dsha0=$(part_sha "$img" "$envf" DATA)
+		dsha0=$(data_sha "$img" "$envf" "$datasha")
 		shab0=$(rootid_rootb_sha "$img" "$envf")
 	fi
 
@@ -374,7 +415,7 @@ run_scenario() {
 		readonly) dopt=-R ;;
 		*) result FAIL ": boot $i: bad drive '${drive[i]}' (rw or readonly)"; return ;;
 		esac
-		if [ "$kernel" = bundled ] && [ "${initrd[i]}" != none ]; then
+		if [ "${kernel#bundled}" != "$kernel" ] && [ "${initrd[i]}" != none ]; then
 			result FAIL ": boot $i: 'kernel bundled' has its initramfs inside: no 'initramfs'"
 			return
 		fi
@@ -440,8 +481,8 @@ run_scenario() {
 			result FAIL ": boot $i changed the second root partition (p3, disk ab)" "$log"
 			return
 		fi
-		if [ -n "$img" ] && [ "$datasha" = on ]; then
-			sha=$(part_sha "$img" "$envf" DATA)
+		if [ -n "$img" ] && [ "$datasha" != off ]; then
+			sha=$(data_sha "$img" "$envf" "$datasha")
 			if [ "$sha" != "$dsha0" ]; then
 				result FAIL ": boot $i changed the data partition (sha256 $dsha0 -> $sha)" "$log"
 				return

@@ -35,6 +35,8 @@
 # The root under the upper (issue 19):
 #   etcchange  write "changed on the device" into /etc/overroot-test-root (a file the rebuilt
 #              root changes too), sync; etc: etc_marker=<that file as / shows it>
+#   fscklog    the rw device's check (issue 25): /run/overroot/fsck.log as fscklog: lines
+#              (fscklog=MISSING when there is none)
 #   asidecheck what the last set-aside upper holds: aside_n=N (the highest, or none),
 #              aside_marker= (its /etc/overroot-test-root), aside_persist=, aside_abc= (as
 #              abccheck), aside_unfinished=<dirs without their .overroot-root record>
@@ -82,6 +84,11 @@ act_report() {
 	echo "cmdline_bytes=$(wc -c </proc/cmdline)"
 	dmesg 2>/dev/null | grep overroot | sed 's/^/dmesg: /'
 	echo "=== END REPORT ==="
+}
+
+act_fscklog() {
+	if [ -f /run/overroot/fsck.log ]; then lines fscklog /run/overroot/fsck.log
+	else echo "fscklog=MISSING"; fi
 }
 
 act_status() {
@@ -314,7 +321,7 @@ else
 		report | status | write | readback | kmsg | fill | writeprobe | unfill | churn | synced | abc | \
 			abccheck | savelog | showsaved | idle | idlesync | shutdown) "act_$a" "$@" ;;
 		clistatus | clichroot | clireset | clicancel | clicheck) "act_$a" ;;
-		etcchange | etc | asidecheck) "act_$a" ;;
+		etcchange | etc | asidecheck | fscklog) "act_$a" ;;
 		*) echo "testinit: unknown action '$a'" ;;
 		esac
 	done

@@ -213,6 +213,7 @@ void fake_reset(void)
 	fake_cli_set(0, 1, 0);
 	fake_set_usage(0, 0, 0);
 	on_run = NULL;
+	fake_child_reset();
 	snprintf(cwd, sizeof(cwd), "/");
 	next_dev = 2;
 	add("/", N_DIR, 0755);
@@ -1089,4 +1090,6 @@ const struct sys_ops fake_sys = {
 	.fs_usage = f_fs_usage, .blk_get_ro = f_blk_get_ro, .unshare = f_unshare, .run = f_run,
 	/* boot counting (fake_heal.c) */
 	.fallocate = fake_fallocate, .wall_s = fake_wall_s,
+	/* a helper program with a time limit (fake_child.c) */
+	.spawn = fake_spawn, .wait_child = fake_wait_child, .kill = fake_kill,
 };

@@ -79,6 +79,14 @@ void fake_set_usage(uint64_t size, uint64_t free_bytes, uint64_t avail);
 #define FAKE_WALL_S 1764763200ull	/* 2025-12-03 12:00 UTC */
 int fake_fallocate(const char *path, uint64_t len);
 uint64_t fake_wall_s(void);
+/* The helper program (fake_child.c): how the next children end, "exit" with status value
+ * after ms of the fake clock (the default: exit 0 after 20 ms), "signal" value after ms, or
+ * "hang" until killed (wait_child then times out). fake_reset() restores the default. */
+void fake_child(const char *how, int value, unsigned ms);
+void fake_child_reset(void);
+int fake_spawn(const char *path, char *const argv[], const char *outpath);
+int fake_wait_child(int pid, int timeout_ms, int *ret_status);
+int fake_kill(int pid, int sig);
 
 void fake_record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fake_hit(const char *kind, const char *path);

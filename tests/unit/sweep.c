@@ -59,6 +59,11 @@ static const struct {
 	{ "fs_usage", { EIO } },
 	{ "unshare", { ENOMEM } },
 	{ "run", { ENOMEM, EINTR } },
+	/* a helper program: fork out of memory or processes, the exec of a file that is not a
+	 * program; a wait interrupted, or a child that is not there; a kill refused */
+	{ "spawn", { ENOMEM, EAGAIN, ENOEXEC } },
+	{ "wait_child", { EINTR, ECHILD } },
+	{ "kill", { ESRCH } },
 };
 
 const int *sweep_errors(const char *kind)

@@ -50,6 +50,20 @@ START_TEST(test_status_human)
 	assert_has(out_text, "stages:   early 3 ms rootfs 120 ms total 130 ms\n");
 	ck_assert_ptr_null(strstr(out_text, "why:"));
 	ck_assert_ptr_null(strstr(out_text, "reset:"));
+	ck_assert_ptr_null(strstr(out_text, "fsck:"));
+}
+END_TEST
+
+START_TEST(test_status_fsck)
+{
+	/* the rw device's check (fsck.c), a line of its own, and plain keys in the JSON */
+	booted("mode=read-only\nfallback_reason=e2fsck -p /dev/vda3: exit 4\nfsck=refused\n"
+	       "fsck_exit=4\nfsck_ms=31\n");
+	ck_assert_int_eq(run_cli("status", NULL), CLI_FAIL);
+	assert_has(out_text, "fsck:     refused (e2fsck exit 4, 31 ms; /run/overroot/fsck.log)\n");
+	ck_assert_int_eq(run_cli("status", "--json", NULL), CLI_FAIL);
+	assert_has(out_text, "\"fsck\":\"refused\"");
+	assert_has(out_text, "\"fsck_exit\":\"4\"");
 }
 END_TEST
 
@@ -420,6 +434,7 @@ Suite *cli_suite(void)
 
 	tcase_add_test(t, test_version_and_usage);
 	tcase_add_test(t, test_status_human);
+	tcase_add_test(t, test_status_fsck);
 	tcase_add_test(t, test_status_json);
 	tcase_add_test(t, test_status_json_escapes);
 	tcase_add_test(t, test_status_exit_codes);

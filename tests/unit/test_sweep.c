@@ -28,6 +28,8 @@
 #define KEEP_N	32u	/* rootrwkeep=1 with two set-aside uppers: the older is deleted */
 #define FULL	64u	/* the data partition full: the reserve is given back */
 #define NEXT	(RESET | TRIES | RESTORE)	/* the next boot finishes what a cut left */
+#define FSCK(n)	(128u | (n) << 16)	/* an e2fsck in the initramfs that exits n (fake_child) */
+#define HANG	256u	/* an e2fsck in the initramfs that hangs */
 
 #define KEEP "/persist.txt"	/* a file of the old upper */
 #define BACK "/back.txt"	/* a file of a set-aside upper */
@@ -63,6 +65,11 @@ static const struct boot_row boot_rows[] = {
 	{ "tries-full-keep", "root=/dev/vda2 rootrw=/dev/vda3 rootrwtries=2 rootrwkeep=1",
 	  TRIES | FULL | KEEP_N },
 	{ "restore", "root=/dev/vda2 rootrw=/dev/vda3", RESTORE },
+	/* the rw device's check: clean, a reboot asked for, refused, a hang */
+	{ "fsck-clean", "root=/dev/vda2 rootrw=/dev/vda3 forcefsck", FSCK(0) },
+	{ "fsck-reboot", "root=/dev/vda2 rootrw=/dev/vda3", FSCK(2) },
+	{ "fsck-refused", "root=/dev/vda2 rootrw=/dev/vda3 rootrwfallback=tmpfs", FSCK(4) },
+	{ "fsck-hang", "root=/dev/vda2 rootrw=/dev/vda3 rootrwfscktimeout=3", HANG },
 };
 
 /* What the run did, seen on the calls themselves. */
@@ -256,6 +263,10 @@ static void boot_row_setup(const void *p, bool fresh)
 	}
 	if (row->flags & FULL)
 		fake_set_usage(20 << 20, 0, 0);
+	if (row->flags & (FSCK(0) | HANG)) {
+		fake_file("/sbin/e2fsck", "ELF", 0755);
+		fake_child(row->flags & HANG ? "hang" : "exit", (int)(row->flags >> 16), 20);
+	}
 	watched = fake_sys;
 	watched.mount = w_mount;
 	watched.umount = w_umount;
