@@ -26,6 +26,6 @@ Suite *verity_suite(void);
 	log_suite(), params_suite(), stages_suite(), fake_suite(), overlayroot_suite(), \
 	docs_suite(), resolve_suite(), shutdown_suite(), \
 	cli_suite(), sweep_suite(), rootid_suite(), noinitramfs_suite(), \
-	dm_suite()
+	dm_suite(), verity_suite()
 
 #endif
