@@ -12,6 +12,7 @@
 #include "overroot/params.h"
 #include "overroot/rootid.h"
 #include "overroot/sys.h"
+#include "overroot/verity.h"
 
 #define STAGES_MAX 16
 
@@ -41,6 +42,7 @@ struct boot_ctx {
 	struct rootid rootid;		/* the root the upper belongs to, the upper chosen */
 	struct heal heal;		/* boot counting and set-asides (bootcount.h) */
 	struct fsck_state fsck;		/* the rw device's check before its mount (fsck.c) */
+	struct verity_state verity;	/* dm-verity under the root (stage_verity.c) */
 	/* timings, filled by stages_run */
 	const char *stage_names[STAGES_MAX];
 	uint64_t stage_ms[STAGES_MAX];

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include "overroot/cli.h"
+#include "overroot/dm.h"
 #include "overroot/resetmark.h"
 
 struct extra {
@@ -87,6 +89,23 @@ static void heal_lines(const struct status_file *st, const struct extra *x, FILE
 		cli_aside_list(x->sys, st, out, false);
 }
 
+/* The kernel's verity status now, not at boot: C once it has read a bad block since. */
+static void verity_live(const struct sys_ops *sys, struct status_file *st)
+{
+	struct stat s;
+	char type[16], line[64];
+
+	for (size_t i = 0; i < st->n; i++) {
+		if (strcmp(st->key[i], "verity_status"))
+			continue;
+		int r = sys->stat(status_file_get(st, "verity_device"), &s);
+		struct dm_dev d = { .major = major(s.st_rdev), .minor = minor(s.st_rdev) };
+		if (r == 0)
+			r = dm_status(sys, &d, false, type, line, sizeof(line));
+		st->val[i] = r < 0 ? "unknown" : line[0] == 'V' ? "verified" : "corrupted";
+	}
+}
+
 static void print_human(const struct status_file *st, const struct extra *x, FILE *out)
 {
 	const char *mode = status_file_get(st, "mode"), *why = status_file_get(st, "fallback_reason");
@@ -113,6 +132,14 @@ static void print_human(const struct status_file *st, const struct extra *x, FIL
 		fprintf(out, "fsck:     %s (e2fsck exit %s, %s ms; /run/overroot/fsck.log)\n",
 			status_file_get(st, "fsck"), status_file_get(st, "fsck_exit"),
 			status_file_get(st, "fsck_ms"));
+	if (strcmp(status_file_get(st, "verity"), "off") && status_file_get(st, "verity")[0])
+		fprintf(out, "verity:   %s (dm-verity by %s on %s: data %s, hash %s, root hash %s, "
+			"bad blocks: %s)\n", status_file_get(st, "verity_status"),
+			status_file_get(st, "verity"), status_file_get(st, "verity_device"),
+			status_file_get(st, "verity_data_device"),
+			status_file_get(st, "verity_hash_device"),
+			status_file_get(st, "verity_root_hash"),
+			status_file_get(st, "verity_on_corruption"));
 	if (x->usage) {
 		uint64_t all = x->used + x->avail;
 		fprintf(out, "upper:    %s used of %s (%llu%%), %s free\n",
@@ -203,6 +230,7 @@ int cli_status(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE
 			"overroot?\n", strerror(-r));
 		return CLI_USAGE;
 	}
+	verity_live(sys, &st);
 	const char *mode = status_file_get(&st, "mode");
 	bool overlay = !strcmp(mode, "overlay") || !strcmp(mode, "tmpfs");
 	if (overlay && sys->fs_usage(CLI_RW_MOUNT, &x.size, &x.free, &x.avail) == 0) {

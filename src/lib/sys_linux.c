@@ -23,4 +23,6 @@ const struct sys_ops sys_linux = {
 	.fallocate = sysl_fallocate, .wall_s = sysl_wall_s,
 	/* a helper program with a time limit (fsck.c) */
 	.spawn = sysl_spawn, .wait_child = sysl_wait_child, .kill = sysl_kill,
+	/* dm-verity */
+	.dm_ioctl = sysl_dm_ioctl, .mknod_blk = sysl_mknod_blk, .read_at = sysl_read_at,
 };

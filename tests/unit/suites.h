@@ -22,11 +22,13 @@ Suite *noinitramfs_suite(void);
 Suite *heal_suite(void);
 Suite *heal_cli_suite(void);
 Suite *fsck_suite(void);
+Suite *dm_suite(void);
+Suite *verity_suite(void);
 
 #define SUITES cmdline_suite(), mountopts_suite(), kmod_suite(), devspec_suite(), \
 	log_suite(), params_suite(), stages_suite(), fake_suite(), overlayroot_suite(), \
 	docs_suite(), resolve_suite(), shutdown_suite(), \
 	cli_suite(), sweep_suite(), rootid_suite(), noinitramfs_suite(), heal_suite(), \
-	heal_cli_suite(), fsck_suite()
+	heal_cli_suite(), fsck_suite(), dm_suite(), verity_suite()
 
 #endif

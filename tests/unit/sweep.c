@@ -58,6 +58,9 @@ static const struct {
 	{ "fsync", { EIO, ENOSPC, EINTR } },
 	{ "fs_usage", { EIO } },
 	{ "unshare", { ENOMEM } },
+	{ "dm_ioctl", { EIO, ENOMEM, EBUSY, ENXIO } },
+	{ "mknod_blk", { EIO, ENOSPC, ENOMEM } },
+	{ "read_at", { EIO, ENOMEM, EINTR } },
 	{ "run", { ENOMEM, EINTR } },
 	/* a helper program: fork out of memory or processes, the exec of a file that is not a
 	 * program; a wait interrupted, or a child that is not there; a kill refused */
