@@ -111,12 +111,22 @@ kernel: | $(HOSTDEPS)
 
 # For packagers: /init, the man page, and the same program as the booted system's overroot
 # command (overroot status, reset, chroot: the initramfs copy is gone after the hand-over).
+# Boot counting's confirmation (rootrwtries=): the systemd unit, enabled in DESTDIR as
+# `systemctl enable` would (its WantedBy), and the rc script for sysvinit and busybox init.
 MANDIR ?= /usr/share/man
 SBINDIR ?= /usr/sbin
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= /lib/systemd/system
 install: $(BUILD)/init
 	install -D -m 0755 $(BUILD)/init $(DESTDIR)/init
 	install -D -m 0755 $(BUILD)/init $(DESTDIR)$(SBINDIR)/overroot
 	install -D -m 0644 docs/overroot.8 $(DESTDIR)$(MANDIR)/man8/overroot.8
+	install -D -m 0644 contrib/systemd/overroot-boot-ok.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/overroot-boot-ok.service
+	install -d $(DESTDIR)$(SYSCONFDIR)/systemd/system/multi-user.target.wants
+	ln -sfn $(SYSTEMDUNITDIR)/overroot-boot-ok.service \
+		$(DESTDIR)$(SYSCONFDIR)/systemd/system/multi-user.target.wants/overroot-boot-ok.service
+	install -D -m 0755 contrib/sysv/overroot-boot-ok $(DESTDIR)$(SYSCONFDIR)/init.d/overroot-boot-ok
 
 size: $(BUILD)/init
 	$(Q)$(SIZE) $(OBJ) | sort -n | tail -n +1

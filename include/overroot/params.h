@@ -32,6 +32,8 @@ struct params {
 	enum rw_fallback rootrwfallback;
 	enum rw_onchange rootrwonchange;
 	bool rootro_lock;		/* BLKROSET on the root device while the overlay is up */
+	unsigned rootrwtries;		/* boots never confirmed before the upper is set aside; 0 off */
+	unsigned rootrwkeep;		/* set-aside uppers kept; 0: all, none ever deleted */
 	/* modules, debugging, failure */
 	const char *modules_load;	/* rd.modules-load, comma-separated */
 	bool debug;
@@ -50,6 +52,7 @@ enum param_type {
 	PARAM_ONCHANGE,		/* aside|keep|slot */
 	PARAM_RO, PARAM_RW,	/* the last of the two wins */
 	PARAM_ROOTWAIT,		/* bare: forever; =N: N seconds */
+	PARAM_COUNT,		/* a whole number 0..1000; 0 (the default): off */
 };
 
 /* One parameter: how it is read, and its documentation (overroot(8), the README and the

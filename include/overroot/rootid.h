@@ -49,6 +49,10 @@ int rootid_stamp_read(const struct sys_ops *sys, const char *dir, char *ret, siz
 /* Record id in dir: written under a temporary name, synced, renamed into place, the
  * directory synced: a power cut leaves the old record or the new one. */
 int rootid_stamp_write(const struct sys_ops *sys, const char *dir, const char *id);
+/* Its two halves: written and synced under the temporary name (the space it takes is taken
+ * here), then renamed into place and the directory synced. */
+int rootid_stamp_prepare(const struct sys_ops *sys, const char *dir, const char *id);
+int rootid_stamp_commit(const struct sys_ops *sys, const char *dir);
 
 /* upper, work, rofs ... must be real directories on a partition that is not trusted: lstat,
  * mkdir when missing, never through a symbolic link. why says what failed. */

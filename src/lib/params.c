@@ -84,6 +84,15 @@ const struct param_def params_table[] = {
 	  "(keep the old upper in /overlay/.overroot-aside/N, start a fresh one), keep (the old "
 	  "upper on the new root, said at every boot) or slot (each root its own upper)",
 	      "overroot") },
+	{ "rootrwtries", PARAM_COUNT, OFF(rootrwtries), "off",
+	  DOC("boot counting: after N boots in a row that were never confirmed (overroot boot-ok), "
+	  "the next boot sets the upper aside in /overlay/.overroot-aside/ID and starts a fresh "
+	  "one",
+	      "overroot") },
+	{ "rootrwkeep", PARAM_COUNT, OFF(rootrwkeep), "off",
+	  DOC("keep the newest N set-aside uppers, delete older ones at boot; off: none is ever "
+	  "deleted",
+	      "overroot") },
 	{ "rootlock", PARAM_YESNO, OFF(rootro_lock), "yes",
 	  DOC("set the root block device read-only in the kernel (BLKROSET) under an overlay",
 	      "overroot") },
@@ -187,6 +196,13 @@ static void set_one(struct params *p, const struct param_def *d, const char *v,
 			*(bool *)field = b;
 		else
 			warnf(warn, "%s=%s is not yes or no: using %s", d->name, v, d->def);
+		break;
+	case PARAM_COUNT:
+		if (v && cmdline_parse_uint(v, 1000, &n) == 0)
+			*(unsigned *)field = n;
+		else
+			warnf(warn, "%s=%s is not a number (0..1000): using %s", d->name,
+			      v ? v : "", d->def);
 		break;
 	case PARAM_FALLBACK:
 	case PARAM_ONCHANGE: {
