@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "overroot/bootcount.h"
 #include "overroot/cmdline.h"
 #include "overroot/kmod.h"
 #include "overroot/params.h"
@@ -37,6 +38,7 @@ struct boot_ctx {
 	enum boot_mode mode;
 	char fallback_reason[256];	/* why the overlay is not active; "" when it is */
 	struct rootid rootid;		/* the root the upper belongs to, the upper chosen */
+	struct heal heal;		/* boot counting and set-asides (bootcount.h) */
 	/* timings, filled by stages_run */
 	const char *stage_names[STAGES_MAX];
 	uint64_t stage_ms[STAGES_MAX];

@@ -1,5 +1,5 @@
 /* overroot run by hand in the booted system (not PID 1): `overroot --version` and the
- * commands for living with the overlay: status, reset, chroot. */
+ * commands for living with the overlay: status, reset, chroot, boot-ok, boot-bad, restore. */
 #ifndef OVERROOT_CLI_H
 #define OVERROOT_CLI_H
 
@@ -22,5 +22,12 @@ int cli_run(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *e
 int cli_status(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err);
 int cli_reset(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err);
 int cli_chroot(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err);
+/* Boot counting and the set-aside uppers (cli_heal.c, cli_aside.c). */
+int cli_boot_ok(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err);
+int cli_boot_bad(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err);
+int cli_restore(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err);
+/* overroot status's lines on them (json: its keys, each after a comma). */
+void cli_aside_list(const struct sys_ops *sys, const struct status_file *st, FILE *out,
+		    bool json);
 
 #endif

@@ -93,6 +93,12 @@ struct sys_ops {
 	 * (ignoring SIGINT and SIGQUIT meanwhile, as system(3)); returns the exit status, 128+N
 	 * for signal N, 127 when argv[0] could not be run. */
 	int (*run)(const char *root, char *const argv[]);
+	/* boot counting (bootcount.c, aside.c): a file of len bytes allocated on path's
+	 * filesystem (created mode 0600, never through a symlink, synced), the reserve of a
+	 * full data partition; and the wall clock, seconds since 1970 (CLOCK_REALTIME: a Pi
+	 * without a real-time clock may be far off) */
+	int (*fallocate)(const char *path, uint64_t len);
+	uint64_t (*wall_s)(void);
 };
 
 extern const struct sys_ops sys_linux;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include "overroot/blockmount.h"
+#include "overroot/bootcount.h"
 #include "overroot/config.h"
 #include "overroot/log.h"
 #include "overroot/mountopts.h"
@@ -205,6 +206,9 @@ static int build_overlay(struct boot_ctx *ctx, char *why, size_t size)
 		return r;
 	if (marked && (r = drop_mark(ctx, why, size)) < 0)
 		return r;
+	/* boot counting, a restore, rootrwkeep= (bootcount.c) */
+	if ((r = bootcount_boot(ctx, ctx->p.rootrwreset || marked, why, size)) < 0)
+		return r;
 	if ((r = ensure_dir(sys, ctx->rootid.upper, why, size)) < 0 ||
 	    (r = ensure_dir(sys, ctx->rootid.work, why, size)) < 0 ||
 	    (r = ensure_dir(sys, ROFS, why, size)) < 0)
@@ -228,6 +232,7 @@ static int build_overlay(struct boot_ctx *ctx, char *why, size_t size)
 		sys->umount(ROFS, MNT_DETACH);
 		return r;
 	}
+	bootcount_mounted(ctx);	/* the reserve made again, the data partition's space */
 	/* From here the overlay is up: a missing /rofs or /overlay is made in the upper. */
 	static const char *const moves[][2] = { { ROFS, CONFIG_ROOTFS_DIR "/rofs" },
 						{ OVL, CONFIG_ROOTFS_DIR OVL } };

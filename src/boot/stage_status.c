@@ -97,6 +97,20 @@ static int status_run(struct boot_ctx *ctx)
 		kv(&b, "root_id_was", ctx->rootid.was);
 		kv(&b, "root_id_action", ctx->rootid.action);
 	}
+	if (overlay) {
+		/* boot counting and what was set aside (bootcount.h) */
+		const struct heal *h = &ctx->heal;
+		char tries[24];
+		snprintf(tries, sizeof(tries), "%u/%u", h->count, ctx->p.rootrwtries);
+		kv(&b, "tries", !ctx->p.rootrwtries ? "off" : ctx->mode == MODE_TMPFS ? "tmpfs"
+								: tries);
+		add(&b, "boot_seq=%u\n", h->seq);
+		kv(&b, "set_aside", h->aside);
+		kv(&b, "set_aside_reason", h->reason);
+		add(&b, "data_size_bytes=%llu\ndata_free_bytes=%llu\ndata_low=%s\n",
+		    (unsigned long long)h->data_size, (unsigned long long)h->data_free,
+		    h->data_free < h->data_size / 10 ? "yes" : "no");
+	}
 	kv(&b, "fallback_reason", ctx->fallback_reason);
 	for (size_t i = 0; i < ctx->stages_done; i++) {
 		add(&b, "time_%s_ms=%llu\n", ctx->stage_names[i],

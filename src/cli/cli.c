@@ -11,6 +11,9 @@ static const char usage[] =
 	"usage: overroot status [--json]   what the boot did; exit 0 only with a persistent overlay\n"
 	"       overroot reset [--cancel]  start the next boot from an empty upper (or not)\n"
 	"       overroot chroot [COMMAND...]  the original root read-write, for one command\n"
+	"       overroot boot-ok           this boot is good (rootrwtries=: the count is cleared)\n"
+	"       overroot boot-bad          this boot is bad: the next boot sets the upper aside\n"
+	"       overroot restore ID|--cancel  the next boot brings set-aside upper ID back\n"
 	"       overroot --version\n";
 
 int cli_run(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err)
@@ -18,7 +21,9 @@ int cli_run(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *e
 	static const struct {
 		const char *name;
 		int (*fn)(const struct sys_ops *, int, char **, FILE *, FILE *);
-	} cmds[] = { { "status", cli_status }, { "reset", cli_reset }, { "chroot", cli_chroot } };
+	} cmds[] = { { "status", cli_status }, { "reset", cli_reset }, { "chroot", cli_chroot },
+		     { "boot-ok", cli_boot_ok }, { "boot-bad", cli_boot_bad },
+		     { "restore", cli_restore } };
 
 	if (argc > 1 && !strcmp(argv[1], "--version")) {
 		fputs("overroot " OVERROOT_VERSION "\n", out);

@@ -8,8 +8,9 @@
 #include "overroot/resetmark.h"
 
 struct extra {
+	const struct sys_ops *sys;
 	bool usage;		/* the rw filesystem's numbers are there */
-	uint64_t size, used, avail;
+	uint64_t size, used, avail, free;
 	int reset;		/* resetmark_read(): 1 pending, 0 none, < 0 ignored */
 	char reset_why[320];
 };
@@ -65,6 +66,25 @@ static void root_id_lines(const struct status_file *st, FILE *out)
 	fprintf(out, "%s%s\n", action[0] ? "; " : "", action);
 }
 
+/* Boot counting (rootrwtries=), the data partition's space, the set-aside uppers. */
+static void heal_lines(const struct status_file *st, const struct extra *x, FILE *out)
+{
+	const char *tries = status_file_get(st, "tries"), *aside = status_file_get(st, "set_aside");
+
+	if (!strcmp(tries, "tmpfs"))
+		fputs("tries:    none: a tmpfs upper is new at every boot, nothing to count\n", out);
+	else if (strchr(tries, '/'))
+		fprintf(out, "tries:    %s: boots in a row not confirmed, of rootrwtries= "
+			"(overroot boot-ok confirms this one)\n", tries);
+	if (aside[0])
+		fprintf(out, "SET ASIDE at this boot: the upper in use until then is kept in %s "
+			"(%s)\n", aside, status_file_get(st, "set_aside_reason"));
+	if (x->usage && x->free < x->size / 10)
+		fputs("warning:  the data partition is low: less than a tenth of it is free\n", out);
+	if (!strcmp(status_file_get(st, "mode"), "overlay"))
+		cli_aside_list(x->sys, st, out, false);
+}
+
 static void print_human(const struct status_file *st, const struct extra *x, FILE *out)
 {
 	const char *mode = status_file_get(st, "mode"), *why = status_file_get(st, "fallback_reason");
@@ -94,6 +114,7 @@ static void print_human(const struct status_file *st, const struct extra *x, FIL
 			(unsigned long long)(all ? (x->used * 100 + all - 1) / all : 0),
 			human_size(x->avail, c, sizeof(c)));
 	}
+	heal_lines(st, x, out);
 	if (x->reset > 0)
 		fputs("reset:    pending: the next boot starts from an empty upper "
 		      "(overroot reset --cancel keeps it)\n", out);
@@ -151,6 +172,10 @@ static void print_json(const struct status_file *st, const struct extra *x, FILE
 		fprintf(out, ",\"upper_size_bytes\":%llu,\"upper_used_bytes\":%llu,"
 			"\"upper_avail_bytes\":%llu", (unsigned long long)x->size,
 			(unsigned long long)x->used, (unsigned long long)x->avail);
+	if (x->usage)
+		fprintf(out, ",\"data_low\":%s", x->free < x->size / 10 ? "true" : "false");
+	if (!strcmp(status_file_get(st, "mode"), "overlay"))
+		cli_aside_list(x->sys, st, out, true);
 	fprintf(out, ",\"reset\":\"%s\"", x->reset > 0 ? "pending" : x->reset < 0 ? "ignored"
 			: "none");
 	fputs("}\n", out);
@@ -159,7 +184,7 @@ static void print_json(const struct status_file *st, const struct extra *x, FILE
 int cli_status(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE *err)
 {
 	static struct status_file st;
-	struct extra x = { .usage = false };
+	struct extra x = { .sys = sys };
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
 
 	if (argc > 2 || (argc == 2 && !json)) {
@@ -174,10 +199,9 @@ int cli_status(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE
 	}
 	const char *mode = status_file_get(&st, "mode");
 	bool overlay = !strcmp(mode, "overlay") || !strcmp(mode, "tmpfs");
-	uint64_t free_bytes;
-	if (overlay && sys->fs_usage(CLI_RW_MOUNT, &x.size, &free_bytes, &x.avail) == 0) {
+	if (overlay && sys->fs_usage(CLI_RW_MOUNT, &x.size, &x.free, &x.avail) == 0) {
 		x.usage = true;
-		x.used = free_bytes < x.size ? x.size - free_bytes : 0;
+		x.used = x.free < x.size ? x.size - x.free : 0;
 	}
 	if (!strcmp(mode, "overlay"))
 		x.reset = resetmark_read(sys, CLI_RW_MOUNT, x.reset_why, sizeof(x.reset_why));

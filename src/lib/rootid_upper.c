@@ -6,6 +6,7 @@
 #include <string.h>
 #include "overroot/aside.h"
 #include "overroot/boot.h"
+#include "overroot/bootcount.h"
 #include "overroot/config.h"
 #include "overroot/log.h"
 #include "overroot/rootid.h"
@@ -80,7 +81,13 @@ static int changed(struct boot_ctx *ctx, char *why, size_t size)
 	case RW_ONCHANGE_ASIDE:
 		break;
 	}
-	if ((r = aside_move(ctx, dir, sizeof(dir), why, size)) < 0)
+	if (ctx->p.rootrwtries) {	/* for the set-aside's record: the boot's number */
+		struct bootcount bc;
+		bootcount_read(ctx->sys, OVL, &bc, dir, sizeof(dir));
+		ctx->heal.seq = bc.seq + 1;
+	}
+	if ((r = aside_move(ctx, OVL, "root changed (rootrwonchange=aside)", NULL, dir,
+			    sizeof(dir), why, size)) < 0)
 		return r;
 	if (!dir[0]) {
 		snprintf(ri->action, sizeof(ri->action), "nothing to set aside (no upper): this "

@@ -32,6 +32,8 @@ int sysl_spawn_remove_tree(const char *dir);
 int sysl_unlink(const char *path);
 int sysl_symlink(const char *target, const char *path);
 int sysl_fsync(const char *path);
+int sysl_fallocate(const char *path, uint64_t len);
+uint64_t sysl_wall_s(void);
 int sysl_fs_usage(const char *path, uint64_t *ret_size, uint64_t *ret_free, uint64_t *ret_avail);
 
 /* devices and ioctls: sys_linux_dev.c, and libblkid's probe in probe_blkid.c */

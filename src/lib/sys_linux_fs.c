@@ -299,6 +299,19 @@ int sysl_fsync(const char *path)
 	return r;
 }
 
+int sysl_fallocate(const char *path, uint64_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	int r = -posix_fallocate(fd, 0, (off_t)len);	/* returns the error, not -1 */
+	if (r == 0)
+		r = NEG(fsync(fd));
+	close(fd);
+	return r;
+}
+
 int sysl_fs_usage(const char *path, uint64_t *ret_size, uint64_t *ret_free,
 		      uint64_t *ret_avail)
 {

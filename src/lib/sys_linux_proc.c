@@ -95,6 +95,11 @@ uint64_t sysl_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+uint64_t sysl_wall_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
 void sysl_sleep_ms(unsigned ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };

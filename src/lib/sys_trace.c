@@ -242,6 +242,16 @@ static int t_run(const char *root, char *const argv[])
 	TRACE(int, in->run(root, argv), "run(%s, %s)", root, argv[0]);
 }
 
+static int t_fallocate(const char *path, uint64_t len)
+{
+	TRACE(int, in->fallocate(path, len), "fallocate(%s, %llu)", path, (unsigned long long)len);
+}
+
+static uint64_t t_wall_s(void)
+{
+	return in->wall_s();
+}
+
 static const struct sys_ops trace_ops = {
 	.mount = t_mount, .umount = t_umount, .mkdir = t_mkdir, .rmdir = t_rmdir,
 	.rename = t_rename, .stat = t_stat, .lstat = t_lstat, .access = t_access,
@@ -257,6 +267,8 @@ static const struct sys_ops trace_ops = {
 	/* the overroot command (cli.c) */
 	.geteuid = t_geteuid, .unlink = t_unlink, .symlink = t_symlink, .fsync = t_fsync,
 	.fs_usage = t_fs_usage, .blk_get_ro = t_blk_get_ro, .unshare = t_unshare, .run = t_run,
+	/* boot counting (bootcount.c, aside.c) */
+	.fallocate = t_fallocate, .wall_s = t_wall_s,
 };
 
 const struct sys_ops *sys_trace(const struct sys_ops *inner)

@@ -583,6 +583,7 @@ static int fill_stat(const char *path, struct stat *ret)
 	ret->st_dev = mount_of(path)->dev;
 	ret->st_rdev = makedev(n->major, n->minor);
 	ret->st_size = (off_t)strlen(n->content);
+	ret->st_blocks = (blkcnt_t)((ret->st_size + 511) / 512);
 	return 0;
 }
 
@@ -1083,4 +1084,6 @@ const struct sys_ops fake_sys = {
 	/* the overroot command (cli.c) */
 	.geteuid = f_geteuid, .unlink = f_unlink, .symlink = f_symlink, .fsync = f_fsync,
 	.fs_usage = f_fs_usage, .blk_get_ro = f_blk_get_ro, .unshare = f_unshare, .run = f_run,
+	/* boot counting (fake_heal.c) */
+	.fallocate = fake_fallocate, .wall_s = fake_wall_s,
 };

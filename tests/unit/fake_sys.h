@@ -74,6 +74,12 @@ void fake_set_usage(uint64_t size, uint64_t free_bytes, uint64_t avail);
  * every op does. fake_record adds a line to the log; fake_hit counts a call of kind (on
  * path, or NULL) and returns the injected -errno for it, or 0; fake_writable is -EROFS when
  * path is on a read-only mount. */
+/* Boot counting's ops (fake_heal.c): fallocate makes a regular file of that size (its
+ * content says it, "reserve N"), wall_s is FAKE_WALL_S. */
+#define FAKE_WALL_S 1764763200ull	/* 2025-12-03 12:00 UTC */
+int fake_fallocate(const char *path, uint64_t len);
+uint64_t fake_wall_s(void);
+
 void fake_record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fake_hit(const char *kind, const char *path);
 int fake_writable(const char *path);

@@ -64,7 +64,8 @@ START_TEST(test_status_json)
 		"\"lower\":\"/rofs\",\"rw_mount\":\"/overlay\",\"upper\":\"/overlay/upper\","
 		"\"fallback_reason\":\"\",\"time_ms\":{\"early\":3,\"rootfs\":120,\"total\":130},"
 		"\"upper_size_bytes\":20971520,\"upper_used_bytes\":5242880,"
-		"\"upper_avail_bytes\":14680064,\"reset\":\"none\"}\n");
+		"\"upper_avail_bytes\":14680064,\"data_low\":false,\"set_aside\":[],"
+		"\"restore\":\"none\",\"restore_id\":0,\"reset\":\"none\"}\n");
 }
 END_TEST
 
