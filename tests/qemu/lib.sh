@@ -46,7 +46,8 @@ ensure_disk() {
 			rm -f "$img" "$img.env"
 			return 1
 		fi
-		deps+=("$qdir/mkrealroot.sh" "$qdir"/realroot/* "$top/contrib/sysv/overroot-shutdown")
+		deps+=("$qdir/mkrealroot.sh" "$qdir"/realroot/* "$top/contrib/sysv/overroot-shutdown"
+			"$top/contrib/sysv/overroot-boot-ok" "$top/contrib/systemd/overroot-boot-ok.service")
 		[ "$1" = busybox ] || deps+=("$out/cache/realroot-$1.tar")
 		;;
 	esac

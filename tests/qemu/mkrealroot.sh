@@ -12,7 +12,10 @@
 # Each gets the test "unit" of tests/qemu/realroot/ (overroot-rtest: reports on the console,
 # then asks its init for a normal poweroff or reboot, as rtest=ACTIONS on the kernel command line
 # says) and, sysvinit and busybox, contrib/sysv/overroot-shutdown installed as a Yocto image
-# would get it.
+# would get it. Each also gets the boot confirmation of boot counting (rootrwtries=, issue 24),
+# as contrib/ says to install it: systemd contrib/systemd/overroot-boot-ok.service (enabled),
+# sysvinit contrib/sysv/overroot-boot-ok (update-rc.d), busybox the same script and its
+# ::once: line in realroot/inittab.busybox.
 # mmdebstrap's output is cached as build/qemu/cache/realroot-VARIANT.tar, keyed on its command
 # line (build/qemu/cache/realroot-VARIANT.key): only the first run pays (3-4 min under qemu-user).
 # systemd and sysvinit need root (mmdebstrap, owners kept), qemu-user-static and binfmt_misc:
@@ -109,6 +112,11 @@ systemd)
 	inst 0644 "$rdir/overroot-rtest.service" etc/systemd/system/overroot-rtest.service
 	ln -s ../overroot-rtest.service \
 		"$dir/etc/systemd/system/multi-user.target.wants/overroot-rtest.service"
+	# as make install does: the unit in the package's place, enabled (its WantedBy=)
+	inst 0644 "$top/contrib/systemd/overroot-boot-ok.service" \
+		usr/lib/systemd/system/overroot-boot-ok.service
+	ln -s /usr/lib/systemd/system/overroot-boot-ok.service \
+		"$dir/etc/systemd/system/multi-user.target.wants/overroot-boot-ok.service"
 	;;
 sysvinit)
 	tar -C "$dir" --numeric-owner -xpf "$cache/realroot-$variant.tar"
@@ -125,7 +133,9 @@ sysvinit)
 	binfmt_ready
 	# Debian's update-rc.d (insserv): links from the LSB headers, as a package's postinst does.
 	chroot "$dir" /usr/sbin/update-rc.d overroot-rtest defaults >&2
+	inst 0755 "$top/contrib/sysv/overroot-boot-ok" etc/init.d/overroot-boot-ok
 	chroot "$dir" /usr/sbin/update-rc.d overroot-shutdown defaults >&2
+	chroot "$dir" /usr/sbin/update-rc.d overroot-boot-ok defaults >&2
 	;;
 busybox)
 	for d in bin sbin etc/init.d proc sys dev run tmp var/volatile root rofs overlay; do
@@ -155,6 +165,7 @@ busybox)
 	inst 0755 "$rdir/overroot-rtest" usr/local/sbin/overroot-rtest
 	inst 0755 "$rdir/overroot-rtest.init" etc/init.d/overroot-rtest
 	inst 0755 "$top/contrib/sysv/overroot-shutdown" etc/init.d/overroot-shutdown
+	inst 0755 "$top/contrib/sysv/overroot-boot-ok" etc/init.d/overroot-boot-ok
 	# As OE's update-rc.d class would link them for rcS: the test last in rc5.d.
 	mkdir -p "$dir/etc/rc5.d"
 	ln -s ../init.d/overroot-rtest "$dir/etc/rc5.d/S99overroot-rtest"
