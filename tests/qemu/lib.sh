@@ -34,20 +34,22 @@ stale() {
 	return 1
 }
 
-# ensure_disk mbr|gpt|systemd|sysvinit|busybox: the pristine image build/qemu/disk-LAYOUT.img
-# (never booted itself). The real roots (mkrealroot.sh) also depend on mmdebstrap's cached tree,
+# ensure_disk LAYOUT: the pristine image build/qemu/disk-LAYOUT.img (never booted itself; the
+# layouts: mkdisk.sh). The real roots (mkrealroot.sh) also depend on mmdebstrap's cached tree,
 # built first; when that fails the image is removed, so no stale one is used.
 ensure_disk() {
-	local img=$out/disk-$1.img
+	local img=$out/disk-$1.img base=${1%-verity}
 	local -a deps=("$qdir/mkdisk.sh" "$qdir/testinit.sh" "$out/kernel.env" "$INIT")
-	case $1 in
+	base=${base%-vhash}
+	case $1 in *verity | *vhash) deps+=("$qdir/mkverity.sh") ;; esac
+	case $base in
 	systemd | sysvinit | busybox)
-		if ! "$qdir/mkrealroot.sh" --base "$1"; then
+		if ! "$qdir/mkrealroot.sh" --base "$base"; then
 			rm -f "$img" "$img.env"
 			return 1
 		fi
 		deps+=("$qdir/mkrealroot.sh" "$qdir"/realroot/* "$top/contrib/sysv/overroot-shutdown")
-		[ "$1" = busybox ] || deps+=("$out/cache/realroot-$1.tar")
+		[ "$base" = busybox ] || deps+=("$out/cache/realroot-$base.tar")
 		;;
 	esac
 	if stale "$img.env" "${deps[@]}"; then
