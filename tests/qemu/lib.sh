@@ -57,17 +57,24 @@ ensure_disk() {
 	fi
 }
 
-# ensure_initramfs default|padN|nomods|raspi: build/qemu/initramfs-VARIANT.cpio.gz for $INIT.
+# ensure_initramfs VARIANT: build/qemu/initramfs-VARIANT.cpio.gz for $INIT (the variants:
+# mkinitramfs.sh). env-LAYOUT and its faulty kin hold the env file of disk LAYOUT: built first.
 ensure_initramfs() {
 	local img from
+	local -a deps=()
 	case $1 in
-	default | pad[0-9]* | nomods | nodirs | raspi) ;;
-	*) echo "unknown initramfs variant '$1' (default, padN, nomods or raspi)" >&2; return 1 ;;
+	default | pad[0-9]* | nomods | nodirs | raspi | builtin) ;;
+	env-* | envwrong-* | envbad-*)
+		ensure_disk "${1#*-}" || return 1
+		deps=("$out/disk-${1#*-}.img.dmverity.env")
+		;;
+	*) echo "unknown initramfs variant '$1' (default, padN, nomods, raspi, builtin, env-LAYOUT...)" >&2; return 1 ;;
 	esac
 	img=$out/initramfs-$1.cpio.gz
 	from="$INIT ${INITRAMFS_EXTRA:-}"
 	[ "$(cat "$img.from" 2>/dev/null)" = "$from" ] || rm -f "$img"
-	if stale "$img" "$INIT" "$qdir/mkinitramfs.sh" "$top/mk/initramfs.sh" "$top/initramfs.list" "$out/kernel.env"; then
+	if stale "$img" "$INIT" "$qdir/mkinitramfs.sh" "$top/mk/initramfs.sh" "$top/initramfs.list" \
+		"$out/kernel.env" "${deps[@]}"; then
 		"$qdir/mkinitramfs.sh" "$INIT" "$img" "$1" || return 1
 		echo "$from" >"$img.from"
 	fi

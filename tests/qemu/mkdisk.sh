@@ -24,10 +24,10 @@ die() { echo "mkdisk.sh: ERROR: $*" >&2; exit 1; }
 [ $# -eq 2 ] || die "usage: mkdisk.sh OUT.img LAYOUT (see the header)"
 out=$1 layout=$2 vmode=
 case $layout in
-mbr | gpt | ab) real= table=$layout ;;
+mbr | gpt | ab) real='' table=$layout ;;
 systemd | sysvinit | busybox) real=$layout table=real ;;
-verity) real= table=mbr vmode=same ;;
-vhash) real= table=gpt vmode=sep ;;
+verity) real='' table=mbr vmode=same ;;
+vhash) real='' table=gpt vmode=sep ;;
 systemd-verity) real=systemd table=real vmode=same ;;
 systemd-vhash) real=systemd table=gpt vmode=sep ;;
 *) die "layout must be mbr, gpt, ab, systemd, sysvinit, busybox, verity, vhash,$(

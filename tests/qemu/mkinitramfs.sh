@@ -13,6 +13,13 @@
 #             poweroff ends in "System halted" and QEMU never exits) instead of the virtio ones
 #   nodirs    no mount point at all (no /proc /sys /run /rootfs /overlay): an initramfs a user
 #             built by hand; overroot must make every mount point it uses
+#   builtin   no module and no modules-load.d entry: for make kernel's Image, which has every
+#             driver built in (what `make initramfs` gives, as bundled in Image-overroot)
+# A verified root (issue 23), builtin plus /usr/share/misc/dm-verity.env (meta-security's env
+# file) made from build/qemu/disk-LAYOUT.img.dmverity.env (mkdisk.sh, mkverity.sh):
+#   env-LAYOUT       as built
+#   envwrong-LAYOUT  ROOT_HASH well-formed but wrong (its last digit changed)
+#   envbad-LAYOUT    malformed: ROOT_HASH has 63 digits, and a line without "="
 # INITRAMFS_EXTRA=DIR (environment) copies DIR's tree on top.
 set -eu
 
@@ -27,8 +34,14 @@ case $variant in
 default) ;;
 pad[0-9]* | [0-9]*) pad=${variant#pad} ;;
 nomods | nodirs) ;;
+builtin) kmodules='' kmodules_extra='' ;;
+env-* | envwrong-* | envbad-*)
+	kmodules='' kmodules_extra=''
+	venv=$top/build/qemu/disk-${variant#*-}.img.dmverity.env
+	[ -f "$venv" ] || die "no $venv: build the disk ${variant#*-} first (mkdisk.sh)"
+	;;
 raspi) kmodules="bcm2835 bcm2835_wdt crc32c_generic ext4 overlay" ;;
-*) die "unknown variant '$variant' (default, padN, nomods, nodirs or raspi)" ;;
+*) die "unknown variant '$variant' (default, padN, nomods, nodirs, raspi, builtin, env-L...)" ;;
 esac
 [ -f "$init" ] || die "no init binary at $init"
 [ -f "$top/build/qemu/kernel.env" ] || "$top/tests/qemu/fetch.sh" >/dev/null
@@ -45,6 +58,18 @@ if [ "$pad" -gt 0 ]; then
 	python3 -c 'import random, sys
 sys.stdout.buffer.write(random.Random(20261202).randbytes(int(sys.argv[1]) << 20))' "$pad" \
 		>"$extra/pad" || die "cannot write the padding (python3)"
+fi
+if [ -n "${venv:-}" ]; then
+	mkdir -p "$extra/usr/share/misc"
+	case $variant in
+	env-*) cat "$venv" ;;
+	envwrong-*) sed 's/^\(ROOT_HASH=.*\)0$/\11/; t; s/^\(ROOT_HASH=.*\).$/\10/' "$venv" ;;
+	envbad-*) sed 's/^\(ROOT_HASH=.*\).$/\1/; $a\
+this line has no equals sign' "$venv" ;;
+	esac >"$extra/usr/share/misc/dm-verity.env.tmp"
+	mv "$extra/usr/share/misc/dm-verity.env.tmp" "$extra/usr/share/misc/dm-verity.env"
+	[ "$variant" = "env-${variant#*-}" ] || ! cmp -s "$venv" "$extra/usr/share/misc/dm-verity.env" ||
+		die "$variant: the env file is unchanged"
 fi
 if [ "$variant" = nomods ]; then
 	mkdir -p "$extra/etc/modules-load.d"

@@ -33,7 +33,7 @@ size=$(((size + hbs - 1) / hbs * hbs))
 truncate -s "$size" "$fs"
 case $mode in
 same) hashdev=$fs offset="--hash-offset=$size" ;;
-sep) hashdev=$hashf offset= ; rm -f "$hashf" ;;
+sep) hashdev=$hashf offset='' ; rm -f "$hashf" ;;
 *) die "mode must be same or sep, not '$mode'" ;;
 esac
 # shellcheck disable=SC2086 # offset: no word or one
