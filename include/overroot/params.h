@@ -32,6 +32,12 @@ struct params {
 	enum rw_fallback rootrwfallback;
 	enum rw_onchange rootrwonchange;
 	bool rootro_lock;		/* BLKROSET on the root device while the overlay is up */
+	/* dm-verity under the overlay (verity.c): systemd's words */
+	const char *roothash;		/* hex; NULL: none */
+	const char *verity_data;	/* systemd.verity_root_data, any root= form */
+	const char *verity_hash;	/* systemd.verity_root_hash */
+	const char *verity_options;	/* systemd.verity_root_options, comma-separated */
+	bool verity;			/* systemd.verity / rd.systemd.verity; yes by default */
 	/* modules, debugging, failure */
 	const char *modules_load;	/* rd.modules-load, comma-separated */
 	bool debug;

@@ -87,6 +87,32 @@ const struct param_def params_table[] = {
 	{ "rootlock", PARAM_YESNO, OFF(rootro_lock), "yes",
 	  DOC("set the root block device read-only in the kernel (BLKROSET) under an overlay",
 	      "overroot") },
+	{ "roothash", PARAM_STR, OFF(roothash), "none",
+	  DOC("dm-verity: the root hash (hex) of the verified root; the root is then "
+	  "/dev/mapper/root, root= optional (see systemd.verity_root_data)",
+	      "systemd-veritysetup-generator (systemd and dracut initrds)") },
+	{ "systemd.verity_root_data", PARAM_STR, OFF(verity_data), "root=, else PARTUUID=",
+	  DOC("dm-verity: the data device (any root= form); without it and without root=, the "
+	  "partition whose PARTUUID is the first 128 bits of roothash",
+	      "systemd-veritysetup-generator") },
+	{ "systemd.verity_root_hash", PARAM_STR, OFF(verity_hash), "the data device, else PARTUUID=",
+	  DOC("dm-verity: the hash device (any root= form); without it and without a data device, "
+	  "the partition whose PARTUUID is the last 128 bits of roothash; with a data device only, "
+	  "the hash tree is on it at hash-offset=",
+	      "systemd-veritysetup-generator") },
+	{ "systemd.verity_root_options", PARAM_STR, OFF(verity_options), "none",
+	  DOC("dm-verity: comma-separated superblock=, format=, data-block-size=, "
+	  "hash-block-size=, data-blocks=, hash-offset=, salt=, hash=, ignore-corruption, "
+	  "restart-on-corruption, panic-on-corruption, ignore-zero-blocks, check-at-most-once; "
+	  "another option is a warning that names it",
+	      "systemd-veritysetup-generator (as veritysetup's /etc/veritytab options)") },
+	{ "systemd.verity", PARAM_YESNO, OFF(verity), "yes",
+	  DOC("no: do not set up dm-verity (roothash= and the env file are ignored, the root is "
+	  "NOT verified, said at warning level); the last of systemd.verity/rd.systemd.verity wins",
+	      "systemd-veritysetup-generator") },
+	{ "rd.systemd.verity", PARAM_YESNO, OFF(verity), "yes",
+	  DOC("same as systemd.verity (systemd reads both in the initrd, the last wins)",
+	      "systemd-veritysetup-generator") },
 	{ "rd.modules-load", PARAM_STR, OFF(modules_load), "none",
 	  DOC("more kernel modules to load, comma-separated",
 	      "dracut, systemd") },
@@ -232,6 +258,7 @@ void params_from_cmdline(struct params *p, const struct cmdline *c, params_warn_
 	p->root_timeout_s = CONFIG_ROOT_TIMEOUT_S;
 	p->init = CONFIG_DEFAULT_INIT;
 	p->rootro_lock = true;
+	p->verity = true;
 	for (size_t i = 0; i < params_count; i++) {
 		const struct param_def *d = &params_table[i];
 		snprintf(norm, sizeof(norm), "%s", d->name);
@@ -268,6 +295,8 @@ void params_from_cmdline(struct params *p, const struct cmdline *c, params_warn_
 		p->root = NULL;
 	if (p->rootrw && !*p->rootrw)
 		p->rootrw = NULL;
+	if (p->roothash && !*p->roothash)
+		p->roothash = NULL;
 	/* init is checked inside the new root before the initramfs is deleted: a relative
 	 * path or one with ".." could be checked in one root and executed in another. */
 	if (p->init[0] != '/' || has_dotdot(p->init)) {
