@@ -64,7 +64,7 @@ ensure_initramfs() {
 	local -a deps=()
 	case $1 in
 	default | pad[0-9]* | nomods | nodirs | raspi | builtin) ;;
-	env-* | envwrong-* | envbad-*)
+	env-* | envwrong-* | envbad-* | envbadnum-*)
 		ensure_disk "${1#*-}" || return 1
 		deps=("$out/disk-${1#*-}.img.dmverity.env")
 		;;

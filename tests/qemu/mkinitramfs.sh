@@ -19,7 +19,8 @@
 # file) made from build/qemu/disk-LAYOUT.img.dmverity.env (mkdisk.sh, mkverity.sh):
 #   env-LAYOUT       as built
 #   envwrong-LAYOUT  ROOT_HASH well-formed but wrong (its last digit changed)
-#   envbad-LAYOUT    malformed: ROOT_HASH has 63 digits, and a line without "="
+#   envbad-LAYOUT    malformed: line 3 has no "="
+#   envbadnum-LAYOUT malformed: DATA_BLOCK_SIZE=abc (line 4)
 # INITRAMFS_EXTRA=DIR (environment) copies DIR's tree on top.
 set -eu
 
@@ -35,7 +36,7 @@ default) ;;
 pad[0-9]* | [0-9]*) pad=${variant#pad} ;;
 nomods | nodirs) ;;
 builtin) kmodules='' kmodules_extra='' ;;
-env-* | envwrong-* | envbad-*)
+env-* | envwrong-* | envbad-* | envbadnum-*)
 	kmodules='' kmodules_extra=''
 	venv=$top/build/qemu/disk-${variant#*-}.img.dmverity.env
 	[ -f "$venv" ] || die "no $venv: build the disk ${variant#*-} first (mkdisk.sh)"
@@ -64,8 +65,9 @@ if [ -n "${venv:-}" ]; then
 	case $variant in
 	env-*) cat "$venv" ;;
 	envwrong-*) sed 's/^\(ROOT_HASH=.*\)0$/\11/; t; s/^\(ROOT_HASH=.*\).$/\10/' "$venv" ;;
-	envbad-*) sed 's/^\(ROOT_HASH=.*\).$/\1/; $a\
+	envbad-*) sed '3i\
 this line has no equals sign' "$venv" ;;
+	envbadnum-*) sed 's/^DATA_BLOCK_SIZE=.*/DATA_BLOCK_SIZE=abc/' "$venv" ;;
 	esac >"$extra/usr/share/misc/dm-verity.env.tmp"
 	mv "$extra/usr/share/misc/dm-verity.env.tmp" "$extra/usr/share/misc/dm-verity.env"
 	[ "$variant" = "env-${variant#*-}" ] || ! cmp -s "$venv" "$extra/usr/share/misc/dm-verity.env" ||
