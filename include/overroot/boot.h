@@ -10,6 +10,7 @@
 #include "overroot/params.h"
 #include "overroot/rootid.h"
 #include "overroot/sys.h"
+#include "overroot/verity.h"
 
 #define STAGES_MAX 16
 
@@ -37,6 +38,7 @@ struct boot_ctx {
 	enum boot_mode mode;
 	char fallback_reason[256];	/* why the overlay is not active; "" when it is */
 	struct rootid rootid;		/* the root the upper belongs to, the upper chosen */
+	struct verity_state verity;	/* dm-verity under the root (stage_verity.c) */
 	/* timings, filled by stages_run */
 	const char *stage_names[STAGES_MAX];
 	uint64_t stage_ms[STAGES_MAX];

@@ -7,6 +7,7 @@
 extern const struct stage stage_early;
 extern const struct stage stage_cmdline;
 extern const struct stage stage_kmod;
+extern const struct stage stage_verity;
 extern const struct stage stage_rootfs;
 extern const struct stage stage_overlayroot;
 extern const struct stage stage_status;

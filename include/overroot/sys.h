@@ -24,6 +24,8 @@ struct blkinfo {
 #define PROBE_FS	1u	/* filesystem signatures: type, label, uuid */
 #define PROBE_PART	2u	/* the partition table: partuuid, partlabel, pttype */
 
+struct dm_ioctl;
+
 typedef int (*sys_dirent_fn)(const char *name, void *arg);	/* non-zero stops */
 
 struct sys_ops {
@@ -93,6 +95,12 @@ struct sys_ops {
 	 * (ignoring SIGINT and SIGQUIT meanwhile, as system(3)); returns the exit status, 128+N
 	 * for signal N, 127 when argv[0] could not be run. */
 	int (*run)(const char *root, char *const argv[]);
+	/* dm-verity (dm.c, verity.c): one device-mapper ioctl on /dev/mapper/control (the
+	 * answer in io), a block device node, and len bytes read at offset of a device
+	 * (returns the count read) */
+	int (*dm_ioctl)(unsigned long cmd, struct dm_ioctl *io);
+	int (*mknod_blk)(const char *path, unsigned major, unsigned minor);
+	ssize_t (*read_at)(const char *path, uint64_t offset, void *buf, size_t len);
 };
 
 extern const struct sys_ops sys_linux;

@@ -41,6 +41,22 @@ static void kv(struct buf *b, const char *key, const char *value)
 	add(b, "\n");
 }
 
+/* dm-verity under the root: who set it up, on what, and what the kernel said at boot. */
+static void verity_keys(struct buf *b, const struct verity_state *v)
+{
+	static const char *const mode[] = { "off", "overroot", "kernel" };
+
+	kv(b, "verity", mode[v->mode]);
+	if (v->mode == VERITY_OFF)
+		return;
+	kv(b, "verity_device", v->device);
+	kv(b, "verity_data_device", v->data);
+	kv(b, "verity_hash_device", v->hash);
+	kv(b, "verity_root_hash", v->root_hash);
+	kv(b, "verity_on_corruption", verity_corruption_name(v->on_corruption));
+	kv(b, "verity_status", v->corrupted ? "corrupted" : "verified");
+}
+
 static const char *mode_name(const struct boot_ctx *ctx)
 {
 	switch (ctx->mode) {
@@ -97,6 +113,7 @@ static int status_run(struct boot_ctx *ctx)
 		kv(&b, "root_id_was", ctx->rootid.was);
 		kv(&b, "root_id_action", ctx->rootid.action);
 	}
+	verity_keys(&b, &ctx->verity);
 	kv(&b, "fallback_reason", ctx->fallback_reason);
 	for (size_t i = 0; i < ctx->stages_done; i++) {
 		add(&b, "time_%s_ms=%llu\n", ctx->stage_names[i],

@@ -8,6 +8,7 @@ const struct stage *const stages[] = {
 	&stage_early,		/* /proc /sys /dev /run, the kernel log */
 	&stage_cmdline,		/* /proc/cmdline -> parameters */
 	&stage_kmod,		/* modules-load.d, rd.modules-load */
+	&stage_verity,		/* roothash=, dm-verity.env -> /dev/mapper/root, verified */
 	&stage_rootfs,		/* root= -> /rootfs, read-only */
 	&stage_overlayroot,	/* rootrw= -> overlay on /rootfs, the root at /rofs */
 	&stage_handback,	/* /run/initramfs/shutdown: systemd's way back at shutdown */

@@ -19,4 +19,6 @@ const struct sys_ops sys_linux = {
 	/* the overroot command (cli.c) */
 	.geteuid = sysl_geteuid, .unlink = sysl_unlink, .symlink = sysl_symlink, .fsync = sysl_fsync,
 	.fs_usage = sysl_fs_usage, .blk_get_ro = sysl_blk_get_ro, .unshare = sysl_unshare, .run = sysl_run,
+	/* dm-verity */
+	.dm_ioctl = sysl_dm_ioctl, .mknod_blk = sysl_mknod_blk, .read_at = sysl_read_at,
 };

@@ -41,6 +41,9 @@ int sysl_uevent_open(void);
 int sysl_uevent_wait(int fd, int timeout_ms);
 void sysl_close(int fd);
 int sysl_blk_get_ro(const char *devpath);
+int sysl_dm_ioctl(unsigned long cmd, struct dm_ioctl *io);
+int sysl_mknod_blk(const char *path, unsigned major, unsigned minor);
+ssize_t sysl_read_at(const char *path, uint64_t offset, void *buf, size_t len);
 int sys_linux_probe(const char *devpath, unsigned what, struct blkinfo *ret);
 
 /* processes: sys_linux_proc.c */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "sys_linux.h"
@@ -83,4 +85,37 @@ int sysl_blk_get_ro(const char *devpath)
 	int r = NEG(ioctl(fd, BLKROGET, &ro));
 	close(fd);
 	return r < 0 ? r : ro != 0;
+}
+
+/* dm-verity: device-mapper's control node, made by devtmpfs (misc 10:236); one open per
+ * request, as there are four or five a boot. */
+int sysl_dm_ioctl(unsigned long cmd, struct dm_ioctl *io)
+{
+	int fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	int r = NEG(ioctl(fd, cmd, io));
+	close(fd);
+	return r;
+}
+
+int sysl_mknod_blk(const char *path, unsigned major, unsigned minor)
+{
+	return NEG(mknod(path, S_IFBLK | 0600, makedev(major, minor)));
+}
+
+ssize_t sysl_read_at(const char *path, uint64_t offset, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	ssize_t n;
+	do
+		n = pread(fd, buf, len, (off_t)offset);
+	while (n < 0 && errno == EINTR);
+	int e = errno;
+	close(fd);
+	return n < 0 ? -e : n;
 }

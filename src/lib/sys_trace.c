@@ -1,6 +1,8 @@
 /* `debug`: every sys_ops call logged with its arguments, its result and how long it took,
  * "sys: mount(/dev/vda3, /overlay, ext4, 0x400, "") = 0 (312 us)". A decorator around the
  * real ops, so the stages do not know it is there. */
+#include <linux/dm-ioctl.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <time.h>
 #include "overroot/log.h"
@@ -242,6 +244,25 @@ static int t_run(const char *root, char *const argv[])
 	TRACE(int, in->run(root, argv), "run(%s, %s)", root, argv[0]);
 }
 
+/* dm-verity */
+static int t_dm_ioctl(unsigned long cmd, struct dm_ioctl *io)
+{
+	TRACE(int, in->dm_ioctl(cmd, io), "ioctl(/dev/mapper/control, DM_%u, %s, flags 0x%x)",
+	      (unsigned)_IOC_NR(cmd), io->name, (unsigned)io->flags);
+}
+
+static int t_mknod_blk(const char *path, unsigned major, unsigned minor)
+{
+	TRACE(int, in->mknod_blk(path, major, minor), "mknod(%s, S_IFBLK, %u:%u)", path, major,
+	      minor);
+}
+
+static ssize_t t_read_at(const char *path, uint64_t offset, void *buf, size_t len)
+{
+	TRACE(ssize_t, in->read_at(path, offset, buf, len), "pread(%s, %zu, %llu)", path, len,
+	      (unsigned long long)offset);
+}
+
 static const struct sys_ops trace_ops = {
 	.mount = t_mount, .umount = t_umount, .mkdir = t_mkdir, .rmdir = t_rmdir,
 	.rename = t_rename, .stat = t_stat, .lstat = t_lstat, .access = t_access,
@@ -257,6 +278,8 @@ static const struct sys_ops trace_ops = {
 	/* the overroot command (cli.c) */
 	.geteuid = t_geteuid, .unlink = t_unlink, .symlink = t_symlink, .fsync = t_fsync,
 	.fs_usage = t_fs_usage, .blk_get_ro = t_blk_get_ro, .unshare = t_unshare, .run = t_run,
+	/* dm-verity */
+	.dm_ioctl = t_dm_ioctl, .mknod_blk = t_mknod_blk, .read_at = t_read_at,
 };
 
 const struct sys_ops *sys_trace(const struct sys_ops *inner)

@@ -128,6 +128,8 @@ static int hit(const char *kind, const char *path)
 	return 0;
 }
 
+static const char *follow(const char *path, char *buf, size_t size);
+
 static struct node *find(const char *path)
 {
 	for (size_t i = 0; i < n_nodes; i++)
@@ -215,6 +217,7 @@ void fake_reset(void)
 	on_run = NULL;
 	snprintf(cwd, sizeof(cwd), "/");
 	next_dev = 2;
+	fake_dm_reset();
 	add("/", N_DIR, 0755);
 	snprintf(mounts[0].target, sizeof(mounts[0].target), "/");
 	mounts[0].dev = 1;
@@ -289,6 +292,31 @@ void fake_blk(const char *name, unsigned major, unsigned minor, const struct blk
 	snprintf(dev, sizeof(dev), "%u:%u\n", major, minor);
 	snprintf(path, sizeof(path), "/sys/class/block/%s/dev", name);
 	fake_file(path, dev, 0444);
+}
+
+struct blkinfo *fake_blk_node(const char *path, unsigned major, unsigned minor, bool make)
+{
+	struct node *n = make ? add(path, N_BLK, 0600) : find(path);
+
+	if (!n || n->type != N_BLK)
+		return NULL;
+	if (make) {
+		n->major = major;
+		n->minor = minor;
+	}
+	return &n->info;
+}
+
+bool fake_blk_num(const char *path, unsigned *ret_major, unsigned *ret_minor)
+{
+	char buf[256];
+	struct node *n = find(follow(path, buf, sizeof(buf)));
+
+	if (!n || n->type != N_BLK)
+		return false;
+	*ret_major = n->major;
+	*ret_minor = n->minor;
+	return true;
 }
 
 void fake_fail(const char *kind, unsigned nth, int err)
@@ -1083,4 +1111,6 @@ const struct sys_ops fake_sys = {
 	/* the overroot command (cli.c) */
 	.geteuid = f_geteuid, .unlink = f_unlink, .symlink = f_symlink, .fsync = f_fsync,
 	.fs_usage = f_fs_usage, .blk_get_ro = f_blk_get_ro, .unshare = f_unshare, .run = f_run,
+	/* dm-verity: fake_dm.c */
+	.dm_ioctl = fake_dm_ioctl, .mknod_blk = fake_mknod_blk, .read_at = fake_read_at,
 };

@@ -78,4 +78,26 @@ void fake_record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fake_hit(const char *kind, const char *path);
 int fake_writable(const char *path);
 
+/* A block device node at path (make: made or replaced, with that number; else only found):
+ * what probe() says of it, for the test to fill, or NULL when there is none. */
+struct blkinfo *fake_blk_node(const char *path, unsigned major, unsigned minor, bool make);
+/* The number of the block device path names (through links), without counting a call. */
+bool fake_blk_num(const char *path, unsigned *ret_major, unsigned *ret_minor);
+
+/* dm-verity (fake_dm.c): a device-mapper with devices made, loaded, resumed and removed as
+ * the kernel does (major 253, /dev/dm-N appearing at create). A verity table whose root
+ * hash is not good_hash reads EIO and turns its status to C; corrupt makes a good one C. */
+void fake_dm_reset(void);
+void fake_dm_good_hash(const char *hex);
+void fake_dm_corrupt(bool corrupt);
+/* What read_at() gives for path at offset (zeros elsewhere): a superblock, say. */
+void fake_dm_bytes(const char *path, uint64_t offset, const void *data, size_t len);
+/* A device the kernel made from dm-mod.create= (no initramfs): dm-minor with this table. */
+void fake_dm_kernel_dev(const char *name, unsigned minor, const char *table);
+/* The table line the live device name has ("" for none). */
+const char *fake_dm_table(const char *name);
+int fake_dm_ioctl(unsigned long cmd, struct dm_ioctl *io);
+int fake_mknod_blk(const char *path, unsigned major, unsigned minor);
+ssize_t fake_read_at(const char *path, uint64_t offset, void *buf, size_t len);
+
 #endif

@@ -19,10 +19,13 @@ Suite *cli_suite(void);
 Suite *sweep_suite(void);
 Suite *rootid_suite(void);
 Suite *noinitramfs_suite(void);
+Suite *dm_suite(void);
+Suite *verity_suite(void);
 
 #define SUITES cmdline_suite(), mountopts_suite(), kmod_suite(), devspec_suite(), \
 	log_suite(), params_suite(), stages_suite(), fake_suite(), overlayroot_suite(), \
 	docs_suite(), resolve_suite(), shutdown_suite(), \
-	cli_suite(), sweep_suite(), rootid_suite(), noinitramfs_suite()
+	cli_suite(), sweep_suite(), rootid_suite(), noinitramfs_suite(), \
+	dm_suite(), verity_suite()
 
 #endif

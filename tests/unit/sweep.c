@@ -58,6 +58,9 @@ static const struct {
 	{ "fsync", { EIO, ENOSPC, EINTR } },
 	{ "fs_usage", { EIO } },
 	{ "unshare", { ENOMEM } },
+	{ "dm_ioctl", { EIO, ENOMEM, EBUSY, ENXIO } },
+	{ "mknod_blk", { EIO, ENOSPC, ENOMEM } },
+	{ "read_at", { EIO, ENOMEM, EINTR } },
 	{ "run", { ENOMEM, EINTR } },
 };
 
