@@ -17,6 +17,9 @@ extern const struct stage stage_switchroot;
 extern const struct stage stage_staging;
 extern const struct stage stage_kernelroot;
 
+/* No initramfs: a root on dm-verity the kernel set up (dm-mod.create=) -> ctx->verity. */
+void verity_kernel_root(struct boot_ctx *ctx);
+
 /* Is overroot PID 1 on a root the kernel mounted (no initramfs)? */
 bool staging_needed(const struct sys_ops *sys);
 

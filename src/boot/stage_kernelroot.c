@@ -80,6 +80,7 @@ static int kernelroot_run(struct boot_ctx *ctx)
 		return -ELOOP;
 	}
 	find_device(ctx);
+	verity_kernel_root(ctx);
 	log_info("kernelroot", "the kernel mounted %s (%s) %s, root=%s",
 		 ctx->root_dev[0] ? ctx->root_dev : "the root", ctx->root_type,
 		 p->rw ? "read-write" : "read-only", p->root ? p->root : "(none)");

@@ -297,3 +297,39 @@ const struct stage stage_verity = {
 	.run = verity_run,
 	.on_fail = STAGE_FATAL,
 };
+
+/* No initramfs: the kernel's dm-mod.create= made the root (/dev/dm-N). Its table says what
+ * it verifies; its devices are locked too, and the status is reported as the kernel's. */
+void verity_kernel_root(struct boot_ctx *ctx)
+{
+	const struct sys_ops *sys = ctx->sys;
+	struct verity_state *v = &ctx->verity;
+	struct stat st;
+	char type[16], line[1024];
+
+	if (strncmp(ctx->root_dev, "/dev/dm-", 8) || sys->stat(ctx->root_dev, &st) < 0)
+		return;
+	struct dm_dev d = { .major = major(st.st_rdev), .minor = minor(st.st_rdev) };
+	int r = dm_status(sys, &d, true, type, line, sizeof(line));
+	if (r < 0 || strcmp(type, "verity") || verity_parse_table(line, v) < 0) {
+		if (r < 0)
+			log_warn("kernelroot", "ask device-mapper about %s: %s", ctx->root_dev,
+				 strerror(-r));
+		return;
+	}
+	v->mode = VERITY_KERNEL;
+	snprintf(v->device, sizeof(v->device), "%s", ctx->root_dev);
+	for (int i = 0; i < 2; i++) {
+		struct devspec s;
+		char *dev = i ? v->hash : v->data, path[256];
+		if (devspec_parse(dev, &s) == 0 && devspec_find(sys, &s, path, sizeof(path)) == 0)
+			snprintf(dev, sizeof(v->data), "%s", path);
+		if ((r = sys->blk_set_ro(dev, true)) < 0)
+			log_warn("kernelroot", "set %s read-only (BLKROSET): %s", dev, strerror(-r));
+	}
+	r = dm_status(sys, &d, false, type, line, sizeof(line));
+	v->corrupted = r < 0 || line[0] != 'V';
+	log_info("kernelroot", "the kernel's dm-verity: %s from data %s, hash %s, root hash %s: "
+		 "%s", v->device, v->data, v->hash, v->root_hash, v->corrupted ?
+		 "CORRUPTION seen" : "verified");
+}

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include "overroot/cli.h"
+#include "overroot/dm.h"
 #include "overroot/resetmark.h"
 
 struct extra {
@@ -65,6 +67,23 @@ static void root_id_lines(const struct status_file *st, FILE *out)
 	fprintf(out, "%s%s\n", action[0] ? "; " : "", action);
 }
 
+/* The kernel's verity status now, not at boot: C once it has read a bad block since. */
+static void verity_live(const struct sys_ops *sys, struct status_file *st)
+{
+	struct stat s;
+	char type[16], line[64];
+
+	for (size_t i = 0; i < st->n; i++) {
+		if (strcmp(st->key[i], "verity_status"))
+			continue;
+		int r = sys->stat(status_file_get(st, "verity_device"), &s);
+		struct dm_dev d = { .major = major(s.st_rdev), .minor = minor(s.st_rdev) };
+		if (r == 0)
+			r = dm_status(sys, &d, false, type, line, sizeof(line));
+		st->val[i] = r < 0 ? "unknown" : line[0] == 'V' ? "verified" : "corrupted";
+	}
+}
+
 static void print_human(const struct status_file *st, const struct extra *x, FILE *out)
 {
 	const char *mode = status_file_get(st, "mode"), *why = status_file_get(st, "fallback_reason");
@@ -87,6 +106,14 @@ static void print_human(const struct status_file *st, const struct extra *x, FIL
 			status_file_get(st, "rw_type"), status_file_get(st, "rw_mount"),
 			status_file_get(st, "upper"));
 	root_id_lines(st, out);
+	if (strcmp(status_file_get(st, "verity"), "off") && status_file_get(st, "verity")[0])
+		fprintf(out, "verity:   %s (dm-verity by %s on %s: data %s, hash %s, root hash %s, "
+			"bad blocks: %s)\n", status_file_get(st, "verity_status"),
+			status_file_get(st, "verity"), status_file_get(st, "verity_device"),
+			status_file_get(st, "verity_data_device"),
+			status_file_get(st, "verity_hash_device"),
+			status_file_get(st, "verity_root_hash"),
+			status_file_get(st, "verity_on_corruption"));
 	if (x->usage) {
 		uint64_t all = x->used + x->avail;
 		fprintf(out, "upper:    %s used of %s (%llu%%), %s free\n",
@@ -172,6 +199,7 @@ int cli_status(const struct sys_ops *sys, int argc, char **argv, FILE *out, FILE
 			"overroot?\n", strerror(-r));
 		return CLI_USAGE;
 	}
+	verity_live(sys, &st);
 	const char *mode = status_file_get(&st, "mode");
 	bool overlay = !strcmp(mode, "overlay") || !strcmp(mode, "tmpfs");
 	uint64_t free_bytes;

@@ -2,6 +2,7 @@
  * "sys: mount(/dev/vda3, /overlay, ext4, 0x400, "") = 0 (312 us)". A decorator around the
  * real ops, so the stages do not know it is there. */
 #include <linux/dm-ioctl.h>
+#include <linux/ioctl.h>
 #include <sys/ioctl.h>
 #include <string.h>
 #include <time.h>

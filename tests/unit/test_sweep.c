@@ -17,10 +17,13 @@
 #include "overroot/stages.h"
 #include "suites.h"
 #include "sweep.h"
+#include "verity_fixture.h"
 
 #define MARKED	1u	/* a reset mark on the data partition */
 #define PI	2u	/* the Pi's mmcblk0p1..3 too */
 #define RESET	4u	/* the command line asks for a reset */
+#define VERITY	8u	/* dm-verity: the tree on vda2 after the data, its superblock */
+#define ENVFILE	16u	/* meta-security's env file, the tree on vda4 */
 
 #define KEEP "/persist.txt"	/* a file of the old upper */
 #define MARK "/overlay/" RESETMARK_NAME
@@ -51,6 +54,11 @@ static const struct boot_row boot_rows[] = {
 	{ "partlabel-nolock-shell", "root=PARTLABEL=rootfs rootrw=/dev/vda3 rootlock=no "
 	  "init=/bin/sh quiet shell", 0 },
 	{ "missing-root", "root=/dev/vdz1 roottimeout=1 init_fatal_sh", 0 },
+	{ "verity-systemd", "roothash=" VF_HASH " root=/dev/mapper/root rootrw=/dev/vda3 "
+	  "systemd.verity_root_data=/dev/vda2 systemd.verity_root_hash=PARTUUID=0badcafe-02 "
+	  "systemd.verity_root_options=hash-offset=67108864,panic-on-corruption", VERITY },
+	{ "verity-env-tmpfs", "root=LABEL=root rootrw=/dev/vda3 rootrwfallback=tmpfs",
+	  VERITY | ENVFILE },
 };
 
 /* What the run did, seen on the calls themselves. */
@@ -59,6 +67,8 @@ static struct {
 	bool lower_written;	/* a write below /rootfs while it was the bare root */
 	bool overlay;		/* the overlay is mounted on /rootfs */
 	bool exec;
+	bool raw_mounted;	/* a verity boot mounted its data device itself */
+	bool verified;		/* the root mounted is /dev/mapper/root */
 	char removed[256];	/* something on the data partition removed */
 	char made[8][256];	/* what this run created there: its own to rename or remove */
 	unsigned nmade;
@@ -107,6 +117,10 @@ static int w_mount(const char *src, const char *target, const char *type,
 						(!strcmp(target, "/rootfs") && !seen.overlay));
 	if ((device || remount) && !(flags & MS_RDONLY))
 		seen.root_rw = true;
+	if (src && (row_now->flags & VERITY))
+		seen.raw_mounted |= !strcmp(src, "/dev/vda2") || !strcmp(src, "/dev/vda4");
+	if (src && !strcmp(target, "/rootfs") && !strncmp(src, "/dev/", 5))
+		seen.verified = !strcmp(src, "/dev/mapper/root");
 	int r = fake_sys.mount(src, target, type, flags, data);
 	if (r == 0 && type && !strcmp(type, "overlay") && !strcmp(target, "/rootfs"))
 		seen.overlay = true;
@@ -209,6 +223,17 @@ static void boot_row_setup(const void *p, bool fresh)
 		fake_blk("mmcblk0p2", 179, 2, &root_info);
 		fake_blk("mmcblk0p3", 179, 3, &data_info);
 	}
+	if (row->flags & VERITY) {
+		static const struct blkinfo hash_info = { .partuuid = VF_RHASH_UUID };
+		unsigned char sb[512];
+		bool env = row->flags & ENVFILE;
+		vf_superblock(sb, env ? 4096 : 1024, 4096, env ? 16384 : 65536);
+		fake_blk("vda4", 254, 4, &hash_info);
+		fake_dm_bytes(env ? "/dev/vda4" : "/dev/vda2", env ? 0 : 67108864, sb, sizeof(sb));
+		fake_dm_good_hash(VF_HASH);
+		if (env)
+			fake_file(VERITY_ENV, VF_ENV_SEPARATE, 0644);
+	}
 	if (fresh) {
 		fake_dir("/overlay/upper");
 		fake_dir("/overlay/work");
@@ -279,6 +304,20 @@ static void boot_row_check(const void *p, int base, int outcome, unsigned k, con
 	if (ctx.p.fatal_reboot && (outcome >> 8))
 		SWEEP_CHECK(strstr(fake_log(), "reboot 0x1234567"), "%s", at);
 	SWEEP_CHECK(!seen.root_rw, "%s: the root mounted writable:\n%s", at, fake_log());
+	/* a verity boot: init on the verified device or the fatal policy, never the raw one.
+	 * Unless the env file read ENOENT: a file that says it is not there is not there, and
+	 * the boot is one without verity (root= then names the root itself). */
+	const char *failed_path = "";
+	const char *failed_kind = fake_failed_kind(&failed_path);
+	bool absent = failed_kind && err == ENOENT && !strcmp(failed_path, VERITY_ENV) &&
+		      (row->flags & ENVFILE);
+	SWEEP_CHECK(absent || !seen.raw_mounted, "%s: the unverified device mounted:\n%s", at,
+		    fake_log());
+	SWEEP_CHECK(!(row->flags & VERITY) || (base >> 3 & 1), "%s: the row itself does not "
+		    "boot", at);
+	if ((row->flags & VERITY) && !absent)
+		SWEEP_CHECK(!seen.exec || (seen.verified && ctx.verity.mode == VERITY_OVERROOT),
+			    "%s: init started on an unverified root:\n%s", at, fake_log());
 	SWEEP_CHECK(!seen.lower_written, "%s: written below the bare root:\n%s", at,
 		      fake_log());
 	SWEEP_CHECK(!seen.removed[0], "%s: %s removed:\n%s", at, seen.removed, fake_log());

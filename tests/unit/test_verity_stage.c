@@ -302,6 +302,53 @@ START_TEST(test_no_verity_asked_costs_one_read)
 }
 END_TEST
 
+#define KTABLE "1 254:2 254:4 4096 4096 256 1 sha256 " VF_HASH " - 1 panic_on_corruption"
+
+START_TEST(test_kernel_dm_mod_create)
+{
+	const struct stage *failed;
+	static const struct blkinfo dm_info = { .type = "ext4", .uuid = "1111" };
+
+	boot_setup_noinitramfs("root=/dev/dm-0 rootrw=/dev/vda3 init=/usr/sbin/overroot "
+			       "dm-mod.create=\"vroot,,,ro,0 2048 verity " KTABLE "\"", false);
+	fake_kernel_root(253, 0, false);
+	fake_blk("vda4", 254, 4, NULL);
+	fake_dm_kernel_dev("vroot", 0, KTABLE);
+	*fake_blk_node("/dev/dm-0", 0, 0, false) = dm_info;
+	fake_dm_good_hash(VF_HASH);
+	ck_assert_int_eq(boot(&failed), 0);
+	static const char *const want[] = { "dm status dev 253", "blk_set_ro /dev/vda2 1",
+		"blk_set_ro /dev/vda4 1", "dm status dev 253", "blk_set_ro /dev/dm-0 1",
+		"execv /sbin/init", NULL };
+	assert_in_order(want);
+	ck_assert_ptr_nonnull(strstr(status(), "verity=kernel\nverity_device=/dev/dm-0\n"
+		"verity_data_device=/dev/vda2\nverity_hash_device=/dev/vda4\nverity_root_hash="
+		VF_HASH "\nverity_on_corruption=panic\nverity_status=verified\n"));
+	assert_absent("dm create");
+}
+END_TEST
+
+START_TEST(test_cli_asks_the_kernel)
+{
+	booted("mode=overlay\nverity=overroot\nverity_device=/dev/mapper/root\n"
+	       "verity_data_device=/dev/vda2\nverity_hash_device=/dev/vda2\n"
+	       "verity_root_hash=" VF_HASH "\nverity_on_corruption=eio\nverity_status=verified\n");
+	fake_dm_kernel_dev("root", 0, KTABLE);
+	fake_blk_node("/dev/mapper/root", 253, 0, true);
+	fake_dm_good_hash(VF_HASH);
+	ck_assert_int_eq(run_cli("status", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out_text, "verity:   verified (dm-verity by overroot on "
+				     "/dev/mapper/root: data /dev/vda2, hash /dev/vda2, root hash "
+				     VF_HASH ", bad blocks: eio)\n"));
+	fake_dm_corrupt(true);	/* a bad block read since boot */
+	ck_assert_int_eq(run_cli("status", "--json", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out_text, "\"verity_status\":\"corrupted\""));
+	fake_remove("/dev/mapper/root");
+	ck_assert_int_eq(run_cli("status", "--json", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out_text, "\"verity_status\":\"unknown\""));
+}
+END_TEST
+
 void verity_stage_tests(Suite *s)
 {
 	TCase *t = tcase_create("stage");
@@ -320,5 +367,7 @@ void verity_stage_tests(Suite *s)
 	tcase_add_test(t, test_no_superblock_needs_data_blocks);
 	tcase_add_test(t, test_verity_no_says_not_verified);
 	tcase_add_test(t, test_no_verity_asked_costs_one_read);
+	tcase_add_test(t, test_kernel_dm_mod_create);
+	tcase_add_test(t, test_cli_asks_the_kernel);
 	suite_add_tcase(s, t);
 }
