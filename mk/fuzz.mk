@@ -22,7 +22,7 @@ FUZZ_SECONDS ?= 20
 # About 20 s a target on a busy 2-core host; the figures are the same on any machine.
 FUZZ_RUNS ?= 20000
 FUZZ_SEED ?= 1
-FUZZ_TARGETS ?= cmdline devspec mountopts kmod boot
+FUZZ_TARGETS ?= cmdline devspec mountopts kmod boot verity
 FUZZ_DIR := build/fuzz
 FUZZ_Q := $(if $(filter 1,$(V)),,@)
 
