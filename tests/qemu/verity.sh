@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced (bash) by run.sh: the verified root's keys (issue 23, dm-verity), kept apart.
 # corrupt PATH   between two boots: one byte of the first data block of PATH (a file of the
 #                root filesystem, found with debugfs's bmap) is changed in the root partition,
