@@ -10,7 +10,8 @@ PKGS_NATIVE="make gcc pkg-config file check musl-tools musl-dev
 	qemu-system-arm e2fsprogs fdisk kmod dosfstools mtools libarchive-tools cpio
 	dpkg-dev xz-utils gzip lz4 zstd lzop bzip2 ca-certificates clang libclang-rt-dev
 	mmdebstrap qemu-user-static binfmt-support arch-test
-	linux-source-6.1 flex bison bc libssl-dev libelf-dev device-tree-compiler python3"
+	linux-source-6.1 flex bison bc libssl-dev libelf-dev device-tree-compiler python3
+	cryptsetup-bin"
 PKGS_ARM64="musl-dev:arm64"
 # QEMU 10 (raspi4b) from bookworm-backports; bookworm's 7.2 has no Raspberry Pi 4.
 PKGS_BACKPORTS="qemu-system-arm qemu-system-data"

@@ -70,6 +70,24 @@ KERNEL = {
 for _c in COMPRESSIONS:
     KERNEL["kc-" + _c] = ("Image-bench-overroot-" + _c,
                           RO + " initramfs_async=0 initcall_debug loglevel=8")
+# A verified root (issue 23): the same overlay boot on the verity disk (mkdisk.sh verity: the
+# hash tree after the root filesystem), unverified, verified by overroot (systemd's parameters),
+# and as init= unverified and verified by the kernel's dm-mod.create=. @KEY@ from the disk's
+# .env. The kernel hashes in software (sha256-generic), as the Pi 4's Cortex-A72 must.
+VDISK = "disk-verity.img"
+VERITY = ("roothash=@VERITY_ROOT_HASH@ systemd.verity_root_data=/dev/vda2 "
+          "systemd.verity_root_hash=/dev/vda2 "
+          "systemd.verity_root_options=hash-offset=@VERITY_HASH_OFFSET@ rootrw=/dev/vda3")
+DMINIT = ("root=/dev/dm-0 rootrw=/dev/vda3 init=/usr/sbin/overroot dm-mod.create=\"root,,,ro,0 "
+          "@VERITY_DATA_SECTORS@ verity 1 /dev/vda2 /dev/vda2 1024 4096 @VERITY_DATA_BLOCKS@ "
+          "@VERITY_HASH_START@ sha256 @VERITY_ROOT_HASH@ @VERITY_SALT@\"")
+KERNEL.update({
+    "kv-plain": (OVR, RW),
+    "kv-verity": (OVR, VERITY),
+    "kv-init": ("Image", RW + " init=/usr/sbin/overroot"),
+    "kv-dminit": ("Image", DMINIT),
+})
+DISK = {n: VDISK for n in KERNEL if n.startswith("kv-")}  # the others: disk-mbr.img
 for _n, (_img, _cmd) in KERNEL.items():
     CONTENDERS[_n] = (None, _cmd, False)
 KDIR = os.path.join(TOP, "build", "kernel")
@@ -154,7 +172,10 @@ def boot(name, log, timeout=60, append="", clock="tcg"):
     if DISKDIR is None:
         DISKDIR = tempfile.mkdtemp(prefix="overroot-bench-", dir=SHM or RUN)
     disk = os.path.join(DISKDIR, "disk.img")
-    subprocess.run(["cp", "--sparse=always", os.path.join(OUT, "disk-mbr.img"), disk], check=True)
+    src = os.path.join(OUT, DISK.get(name, "disk-mbr.img"))
+    subprocess.run(["cp", "--sparse=always", src, disk], check=True)
+    for k, v in env_file(src + ".env").items():
+        cmdline = cmdline.replace("@%s@" % k, v)
     if name in KERNEL:
         kernel, initrd = [os.path.join(KDIR, KERNEL[name][0])], []
     else:

@@ -6,6 +6,7 @@
 #   initramfs-shell          Debian's busybox-static + tests/bench/shellinit.sh as /init
 #   initramfs-tiny           Debian's tiny-initramfs-core init-static as /init, /modules list
 #   disk-mbr.img             the pristine disk (tests/qemu/mkdisk.sh), copied for every boot
+#   disk-verity.img          the same with a verified root (mkdisk.sh verity), for the kv- boots
 # Every initramfs carries the same kernel modules (BENCH_MODULES, with their dependencies) and
 # is built by mk/initramfs.sh, gzip -9. Downloads (apt-get download + dpkg -x, cached in
 # build/qemu/cache/): the arm64 kernel and busybox-static through tests/qemu/fetch.sh, and
@@ -168,6 +169,13 @@ fi
 if [ ! -f "$out/disk-mbr.img.env" ] || [ "$top/tests/qemu/mkdisk.sh" -nt "$out/disk-mbr.img" ] ||
 	[ "$top/tests/qemu/testinit.sh" -nt "$out/disk-mbr.img" ]; then
 	"$top/tests/qemu/mkdisk.sh" "$out/disk-mbr.img" mbr || die "mkdisk.sh failed"
+fi
+# The verified root's disk (bench.py's kv- contenders: the tree after the root, Debian's
+# veritysetup through tests/qemu/mkverity.sh).
+if [ ! -f "$out/disk-verity.img.env" ] || [ "$top/tests/qemu/mkdisk.sh" -nt "$out/disk-verity.img" ] ||
+	[ "$top/tests/qemu/mkverity.sh" -nt "$out/disk-verity.img" ] ||
+	[ "$top/tests/qemu/testinit.sh" -nt "$out/disk-verity.img" ] || [ "$INIT" -nt "$out/disk-verity.img" ]; then
+	"$top/tests/qemu/mkdisk.sh" "$out/disk-verity.img" verity || die "mkdisk.sh verity failed"
 fi
 
 cat >"$out/build.env" <<EOF

@@ -34,21 +34,23 @@ stale() {
 	return 1
 }
 
-# ensure_disk mbr|gpt|systemd|sysvinit|busybox: the pristine image build/qemu/disk-LAYOUT.img
-# (never booted itself). The real roots (mkrealroot.sh) also depend on mmdebstrap's cached tree,
+# ensure_disk LAYOUT: the pristine image build/qemu/disk-LAYOUT.img (never booted itself; the
+# layouts: mkdisk.sh). The real roots (mkrealroot.sh) also depend on mmdebstrap's cached tree,
 # built first; when that fails the image is removed, so no stale one is used.
 ensure_disk() {
-	local img=$out/disk-$1.img
+	local img=$out/disk-$1.img base=${1%-verity}
 	local -a deps=("$qdir/mkdisk.sh" "$qdir/testinit.sh" "$out/kernel.env" "$INIT")
-	case $1 in
+	base=${base%-vhash}
+	case $1 in *verity | *vhash) deps+=("$qdir/mkverity.sh") ;; esac
+	case $base in
 	systemd | sysvinit | busybox)
-		if ! "$qdir/mkrealroot.sh" --base "$1"; then
+		if ! "$qdir/mkrealroot.sh" --base "$base"; then
 			rm -f "$img" "$img.env"
 			return 1
 		fi
 		deps+=("$qdir/mkrealroot.sh" "$qdir"/realroot/* "$top/contrib/sysv/overroot-shutdown"
 			"$top/contrib/sysv/overroot-boot-ok" "$top/contrib/systemd/overroot-boot-ok.service")
-		[ "$1" = busybox ] || deps+=("$out/cache/realroot-$1.tar")
+		[ "$base" = busybox ] || deps+=("$out/cache/realroot-$base.tar")
 		;;
 	esac
 	if stale "$img.env" "${deps[@]}"; then
@@ -56,19 +58,26 @@ ensure_disk() {
 	fi
 }
 
-# ensure_initramfs default|padN|nomods|raspi: build/qemu/initramfs-VARIANT.cpio.gz for $INIT.
+# ensure_initramfs VARIANT: build/qemu/initramfs-VARIANT.cpio.gz for $INIT (the variants:
+# mkinitramfs.sh). env-LAYOUT and its faulty kin hold the env file of disk LAYOUT: built first.
 ensure_initramfs() {
 	local img from
+	local -a deps=()
 	case $1 in
-	default | pad[0-9]* | nomods | nodirs | raspi | fsck | fakefsck) ;;
-	*) echo "unknown initramfs variant '$1' (default, padN, nomods, raspi, fsck or fakefsck)" >&2
+	default | pad[0-9]* | nomods | nodirs | raspi | fsck | fakefsck | builtin) ;;
+	env-* | envwrong-* | envbad-* | envbadnum-*)
+		ensure_disk "${1#*-}" || return 1
+		deps=("$out/disk-${1#*-}.img.dmverity.env")
+		;;
+	*) echo "unknown initramfs variant '$1' (default, padN, nomods, raspi, fsck, fakefsck, builtin, env-LAYOUT...)" >&2
 		return 1 ;;
 	esac
 	img=$out/initramfs-$1.cpio.gz
 	from="$INIT ${INITRAMFS_EXTRA:-}"
 	[ "$(cat "$img.from" 2>/dev/null)" = "$from" ] || rm -f "$img"
 	if stale "$img" "$INIT" "$qdir/mkinitramfs.sh" "$top/mk/initramfs.sh" "$top/initramfs.list" \
-		"$out/kernel.env" "$top/initramfs-e2fsck.list" "$top/mk/e2fsck.conf" "$qdir/fakefsck.c"; then
+		"$out/kernel.env" "$top/initramfs-e2fsck.list" "$top/mk/e2fsck.conf" "$qdir/fakefsck.c" \
+		"${deps[@]}"; then
 		"$qdir/mkinitramfs.sh" "$INIT" "$img" "$1" || return 1
 		echo "$from" >"$img.from"
 	fi

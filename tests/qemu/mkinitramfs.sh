@@ -17,6 +17,14 @@
 #             /sbin/e2fsck, mk/e2fsck.conf as /etc/e2fsck.conf), as `make initramfs` makes it
 #   fakefsck  default with fakefsck.c as /sbin/e2fsck: it hangs, kills itself, crashes or exits
 #             as tfsck= on the command line says
+#   builtin   no module and no modules-load.d entry: for make kernel's Image, which has every
+#             driver built in (what `make initramfs` gives, as bundled in Image-overroot)
+# A verified root (issue 23), builtin plus /usr/share/misc/dm-verity.env (meta-security's env
+# file) made from build/qemu/disk-LAYOUT.img.dmverity.env (mkdisk.sh, mkverity.sh):
+#   env-LAYOUT       as built
+#   envwrong-LAYOUT  ROOT_HASH well-formed but wrong (its last digit changed)
+#   envbad-LAYOUT    malformed: line 3 has no "="
+#   envbadnum-LAYOUT malformed: DATA_BLOCK_SIZE=abc (line 4)
 # INITRAMFS_EXTRA=DIR (environment) copies DIR's tree on top.
 set -eu
 
@@ -31,8 +39,14 @@ case $variant in
 default) ;;
 pad[0-9]* | [0-9]*) pad=${variant#pad} ;;
 nomods | nodirs | fsck | fakefsck) ;;
+builtin) kmodules='' kmodules_extra='' ;;
+env-* | envwrong-* | envbad-* | envbadnum-*)
+	kmodules='' kmodules_extra=''
+	venv=$top/build/qemu/disk-${variant#*-}.img.dmverity.env
+	[ -f "$venv" ] || die "no $venv: build the disk ${variant#*-} first (mkdisk.sh)"
+	;;
 raspi) kmodules="bcm2835 bcm2835_wdt crc32c_generic ext4 overlay" ;;
-*) die "unknown variant '$variant' (default, padN, nomods, nodirs, raspi, fsck or fakefsck)" ;;
+*) die "unknown variant '$variant' (default, padN, nomods, nodirs, raspi, fsck, fakefsck, builtin, env-L...)" ;;
 esac
 [ -f "$init" ] || die "no init binary at $init"
 grep -q '^E2FSCK=' "$top/build/qemu/kernel.env" 2>/dev/null || "$top/tests/qemu/fetch.sh" >/dev/null
@@ -49,6 +63,19 @@ if [ "$pad" -gt 0 ]; then
 	python3 -c 'import random, sys
 sys.stdout.buffer.write(random.Random(20261202).randbytes(int(sys.argv[1]) << 20))' "$pad" \
 		>"$extra/pad" || die "cannot write the padding (python3)"
+fi
+if [ -n "${venv:-}" ]; then
+	mkdir -p "$extra/usr/share/misc"
+	case $variant in
+	env-*) cat "$venv" ;;
+	envwrong-*) sed 's/^\(ROOT_HASH=.*\)0$/\11/; t; s/^\(ROOT_HASH=.*\).$/\10/' "$venv" ;;
+	envbad-*) sed '3i\
+this line has no equals sign' "$venv" ;;
+	envbadnum-*) sed 's/^DATA_BLOCK_SIZE=.*/DATA_BLOCK_SIZE=abc/' "$venv" ;;
+	esac >"$extra/usr/share/misc/dm-verity.env.tmp"
+	mv "$extra/usr/share/misc/dm-verity.env.tmp" "$extra/usr/share/misc/dm-verity.env"
+	[ "$variant" = "env-${variant#*-}" ] || ! cmp -s "$venv" "$extra/usr/share/misc/dm-verity.env" ||
+		die "$variant: the env file is unchanged"
 fi
 if [ "$variant" = nomods ]; then
 	mkdir -p "$extra/etc/modules-load.d"

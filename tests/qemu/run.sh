@@ -16,6 +16,8 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
 . "$top/tests/qemu/lib.sh"
+# shellcheck source=verity.sh
+. "$top/tests/qemu/verity.sh"
 scenarios=${SCENARIO_FILE:-$qdir/scenarios.txt}
 jobs=${JOBS:-2}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
@@ -260,8 +262,8 @@ run_scenario() {
 	local dsha0 line log st pat ms dopt pre post machine=virt rdefault=default kernel=debian
 	local kimg='' dtb='' cdefault=console=ttyAMA0
 	local -a cmdline initrd end timeout expect reject compare drive console fsck cutopt clean
-	local -a rootchange=() reroot=()
-	local rd shab0
+	local -a rootchange=() reroot=() corrupt=()
+	local rd shab0 shah0
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	t0=$(date +%s%3N)
@@ -330,6 +332,7 @@ run_scenario() {
 			rootchange[n]=$val
 			;;
 		reroot) reroot[n + 1]=$val ;;	# before the next boot (issue 19, see above)
+		corrupt) corrupt[n + 1]=$val ;;	# before the next boot (issue 23, verity.sh)
 		rounds-error) result FAIL ": 'rounds $val': not a number"; return ;;
 		*) result FAIL ": unknown key '$key' in $scenarios"; return ;;
 		esac
@@ -359,6 +362,7 @@ run_scenario() {
 		sha0=$(part_sha "$img" "$envf" ROOT)
 		dsha0=$(data_sha "$img" "$envf" "$datasha")
 		shab0=$(rootid_rootb_sha "$img" "$envf")
+		shah0=$(verity_hash_sha "$img" "$envf")
 	fi
 
 	for ((i = 1; i <= n; i++)); do
@@ -368,6 +372,14 @@ run_scenario() {
 				result FAIL ": before boot $i: $val"
 				return
 			fi
+			sha0=$(part_sha "$img" "$envf" ROOT)
+		fi
+		if [ -n "${corrupt[i]:-}" ]; then
+			if ! val=$(verity_corrupt "$img" "$envf" "${corrupt[i]}"); then
+				result FAIL ": before boot $i: $val"
+				return
+			fi
+			echo "before boot $i: $val" >>"$dir/notes"
 			sha0=$(part_sha "$img" "$envf" ROOT)
 		fi
 		# Fill @KEY@ placeholders from the disk's .env, in the cmdline and the expects.
@@ -481,6 +493,10 @@ run_scenario() {
 			result FAIL ": boot $i changed the second root partition (p3, disk ab)" "$log"
 			return
 		fi
+		if [ -n "$img" ] && [ "$rootsha" = on ] && [ "$(verity_hash_sha "$img" "$envf")" != "$shah0" ]; then
+			result FAIL ": boot $i changed the verity hash partition (p4)" "$log"
+			return
+		fi
 		if [ -n "$img" ] && [ "$datasha" != off ]; then
 			sha=$(data_sha "$img" "$envf" "$datasha")
 			if [ "$sha" != "$dsha0" ]; then
@@ -550,7 +566,7 @@ for v in $(for name in $names; do stanza "$name"; done |
 		$1 == "kernel" && $2 != "debian" { print "kernel built" }
 		END { print "disk mbr"; print "initramfs default" }' | sort -u | tr ' ' ':'); do
 	case $v in
-	disk:mbr | disk:gpt | disk:ab) ensure_disk "${v#disk:}" || exit 2 ;;
+	disk:mbr | disk:gpt | disk:ab | disk:verity | disk:vhash) ensure_disk "${v#disk:}" || exit 2 ;;
 	disk:*)
 		# a real root (mkrealroot.sh): its scenarios FAIL, the others still run
 		ensure_disk "${v#disk:}" ||

@@ -40,6 +40,9 @@
 #   asidecheck what the last set-aside upper holds: aside_n=N (the highest, or none),
 #              aside_marker= (its /etc/overroot-test-root), aside_persist=, aside_abc= (as
 #              abccheck), aside_unfinished=<dirs without their .overroot-root record>
+# A verified root (issue 23):
+#   victim     read /usr/share/overroot-test/victim (the verity disks' file a `corrupt` line
+#              changes): victim=ok lines=N, or victim=FAILED: <cat's error> (EIO: I/O error)
 
 # First, for the speed bench: the time at which the real init started, in the kernel log.
 { echo "testinit: start" >/dev/kmsg; } 2>/dev/null || echo "testinit: start (no /dev/kmsg)"
@@ -305,6 +308,15 @@ act_asidecheck() {
 	echo "aside_unfinished=$unfinished"
 }
 
+act_victim() {
+	f=/usr/share/overroot-test/victim
+	if err=$(cat "$f" 2>&1 >/dev/null); then
+		echo "victim=ok lines=$(wc -l <"$f")"
+	else
+		echo "victim=FAILED: $err"
+	fi
+}
+
 if [ -z "${tinit+set}" ]; then
 	hostname -F /etc/hostname 2>/dev/null
 	echo
@@ -322,6 +334,7 @@ else
 			abccheck | savelog | showsaved | idle | idlesync | shutdown) "act_$a" "$@" ;;
 		clistatus | clichroot | clireset | clicancel | clicheck) "act_$a" ;;
 		etcchange | etc | asidecheck | fscklog) "act_$a" ;;
+		victim) "act_$a" ;;
 		*) echo "testinit: unknown action '$a'" ;;
 		esac
 	done
