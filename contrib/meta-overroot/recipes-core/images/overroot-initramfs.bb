@@ -98,7 +98,10 @@ overroot_initramfs_modules() {
 # do_image_<type> and runs at every build (nostamp), so that a rebuilt root never boots with
 # the previous root's hash. Off by default.
 OVERROOT_VERITY_ENV ?= "0"
-# dm-verity-img.bbclass's default, for when that class is not inherited by this image.
+# dm-verity-img.bbclass's variables (the user sets the first two in local.conf, as for that
+# class), with its default for the directory when the class is not inherited by this image.
+DM_VERITY_IMAGE ??= ""
+DM_VERITY_IMAGE_TYPE ??= ""
 STAGING_VERITY_DIR ?= "${TMPDIR}/work-shared/${MACHINE}/dm-verity"
 
 python __anonymous() {
