@@ -132,7 +132,8 @@ do_install:append() {
 }
 
 # busybox init: the ::once: line (contrib/sysv/README.md), added once, when the image is made
-# ($D set) or on the target. sysvinit's inittab has no ::once: lines and is left alone.
+# ($D set) or on the target. sysvinit's inittab (id:runlevels:action:process) has no line that
+# starts with ::sysinit:, and is left alone.
 pkg_postinst:${PN}-boot-ok() {
 	inittab=$D${sysconfdir}/inittab
 	if [ -f "$inittab" ] && grep -q '^::sysinit:' "$inittab" && \
