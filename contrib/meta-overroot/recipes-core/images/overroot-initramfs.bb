@@ -77,7 +77,8 @@ overroot_initramfs_modules() {
 	   [ ! -e ${IMAGE_ROOTFS}/lib ]; then
 		ln -s usr/lib ${IMAGE_ROOTFS}/lib
 	fi
-	# Likewise /sbin: overroot runs /sbin/e2fsck, which usrmerge puts in /usr/sbin.
+	# Likewise /sbin: usrmerge puts e2fsck in /usr/sbin; overroot looks in /sbin first (then
+	# /usr/sbin), and the link keeps /sbin/e2fsck where it is without usrmerge.
 	if ${@bb.utils.contains('DISTRO_FEATURES', 'usrmerge', 'true', 'false', d)} && \
 	   [ -e ${IMAGE_ROOTFS}${base_sbindir}/e2fsck ] && [ ! -e ${IMAGE_ROOTFS}/sbin ]; then
 		ln -s usr/sbin ${IMAGE_ROOTFS}/sbin
