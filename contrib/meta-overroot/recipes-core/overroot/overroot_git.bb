@@ -46,8 +46,13 @@ EXTRA_OEMAKE += "PAGE_SIZE=${OVERROOT_PAGE_SIZE} MANDIR=${mandir}"
 # optimisation is left alone).
 FULL_OPTIMIZATION:append = " -Os"
 
+# The Makefile's install also puts boot counting's unit and rc script in place (SYSCONFDIR,
+# SYSTEMDUNITDIR), and enables the unit with a link in /etc/systemd/system: that link is not
+# packaged, systemd.bbclass enables the unit in the image instead (below).
+EXTRA_OEMAKE += "SYSCONFDIR=${sysconfdir} SYSTEMDUNITDIR=${systemd_system_unitdir}"
 do_install() {
 	oe_runmake install DESTDIR=${D}
+	rm -rf ${D}${sysconfdir}/systemd
 }
 
 # /init only: the mount points and /dev/console are the image's (overroot-initramfs).
@@ -98,3 +103,52 @@ pkg_postinst:${PN}-shutdown() {
 PACKAGES =+ "${PN}-tools"
 FILES:${PN}-tools = "${sbindir}/overroot"
 EXTRA_OEMAKE += "SBINDIR=${sbindir}"
+
+# overroot-boot-ok, for the ROOT image (IMAGE_INSTALL), with rootrwtries=N on the command line:
+# boot counting's confirmation, `overroot boot-ok` once the boot is known good (README.md, "Boot
+# counting"). What the image gets follows DISTRO_FEATURES, as poky's recipes do: both are
+# installed, and systemd.bbclass drops the init.d scripts from a systemd-only distro and the
+# unit from a distro without systemd.
+#   systemd   the unit, After= and Requires=boot-complete.target, enabled (its WantedBy) by
+#             systemd.bbclass when the image is made
+#   sysvinit  the rc script as S99 in rc2.d to rc5.d: last of the boot, after every other S link
+#   busybox   the same script from an ::once: line in /etc/inittab, which busybox init runs once
+#             every ::sysinit: line (rcS, the whole boot) has finished
+PACKAGES =+ "${PN}-boot-ok"
+FILES:${PN}-boot-ok = "${systemd_system_unitdir}/overroot-boot-ok.service \
+    ${sysconfdir}/init.d/overroot-boot-ok"
+RDEPENDS:${PN}-boot-ok = "${PN}-tools"
+inherit systemd
+SYSTEMD_PACKAGES = "${PN}-boot-ok"
+SYSTEMD_SERVICE:${PN}-boot-ok = "overroot-boot-ok.service"
+INITSCRIPT_PACKAGES += "${PN}-boot-ok"
+INITSCRIPT_NAME:${PN}-boot-ok = "overroot-boot-ok"
+INITSCRIPT_PARAMS:${PN}-boot-ok = "start 99 2 3 4 5 ."
+
+do_install:append() {
+	install -D -m 0644 ${S}/contrib/systemd/overroot-boot-ok.service \
+		${D}${systemd_system_unitdir}/overroot-boot-ok.service
+	install -D -m 0755 ${S}/contrib/sysv/overroot-boot-ok ${D}${sysconfdir}/init.d/overroot-boot-ok
+}
+
+# busybox init: the ::once: line (contrib/sysv/README.md), added once, when the image is made
+# ($D set) or on the target. sysvinit's inittab (id:runlevels:action:process) has no line that
+# starts with ::sysinit:, and is left alone.
+pkg_postinst:${PN}-boot-ok() {
+	inittab=$D${sysconfdir}/inittab
+	if [ -f "$inittab" ] && grep -q '^::sysinit:' "$inittab" && \
+	   ! grep -q 'overroot-boot-ok' "$inittab"; then
+		echo '::once:${sysconfdir}/init.d/overroot-boot-ok start' >>"$inittab"
+	fi
+}
+
+# overroot-e2fsck, for the INITRAMFS (overroot-initramfs's OVERROOT_E2FSCK): e2fsck's
+# configuration for the check of the rw partition before it is mounted, /etc/e2fsck.conf from
+# mk/e2fsck.conf (broken_system_time: a Pi has no real-time clock, and a clock in the past must
+# not force a full check at every boot), and poky's e2fsck with its libraries and libc.
+PACKAGES =+ "${PN}-e2fsck"
+FILES:${PN}-e2fsck = "${sysconfdir}/e2fsck.conf"
+RDEPENDS:${PN}-e2fsck = "e2fsprogs-e2fsck"
+do_install:append() {
+	install -D -m 0644 ${S}/mk/e2fsck.conf ${D}${sysconfdir}/e2fsck.conf
+}
