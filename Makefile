@@ -74,10 +74,13 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/overroot/*.h) $(BLKID_DEP) | $(HOST
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $(KHEADERS_CFLAGS) $(BLKID_CFLAGS) -c $< -o $@
 
-# /init's size budget, stripped: 288 KiB. It was 256 KiB while /init was only the boot; the
-# same program is now also the shutdown systemd hands back to (src/shutdown/shutdown.c) and the booted
-# system's overroot command (src/cli/cli*.c), which cost about 20 KiB together.
-SIZE_BUDGET := 294912
+# /init's size budget, stripped: 320 KiB. It was 256 KiB while /init was only the boot, 288 KiB
+# once it was also the shutdown systemd hands back to (src/shutdown/) and the booted system's
+# overroot command (src/cli/), about 20 KiB together. 320 KiB since three features that keep a
+# device alive in the field: dm-verity's client (about 16 KiB: the device-mapper ioctls, both
+# conventions' parsers, the superblock check), boot counting and the set-aside uppers in view
+# (about 12 KiB) and the data partition's e2fsck as a child with a time limit (about 4 KiB).
+SIZE_BUDGET := 327680
 # STRIP_INIT=0 leaves /init unstripped (Yocto strips and splits the debug info itself).
 STRIP_INIT ?= 1
 $(BUILD)/init: $(OBJ)
