@@ -12,7 +12,7 @@
  * the staging pivot and after the hand-over, / is a root itself and its shell runs as is. */
 static const char *shell_root(struct boot_ctx *ctx)
 {
-	if (ctx->no_initramfs &&
+	if (CONFIG_SHELL_FALLBACK && ctx->no_initramfs &&
 	    ctx->sys->access(CONFIG_ROOTFS_DIR CONFIG_SHELL, X_OK) == 0)
 		return CONFIG_ROOTFS_DIR;
 	return NULL;
