@@ -2,11 +2,13 @@
 """The bench on overroot's own kernel (make kernel, build/kernel/): a section of docs/bench.md.
 
     kreport.py [--command "..."]
+    kreport.py --svg-from-doc     # docs/bench.svg again from this section's table
 
 Reads the logs of bench.py's KERNEL contenders and of the hot-plug contenders (icount and TCG,
 build/bench/run/NAME/), the Images' sizes in build/kernel/, and writes the section between the
 markers below into docs/bench.md (before "## Running it" the first time), leaving the rest of
-the page (report.py's, Debian's kernel) as it is. Prints the section.
+the page (report.py's, Debian's kernel) as it is, and draws docs/bench.svg (icount, read-only
+and overlay). Prints the section.
 """
 import argparse
 import datetime
@@ -15,7 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
-from report import summary, quantile  # noqa: E402,F401
+from report import summary, quantile, draw, colour  # noqa: E402,F401
 
 BEGIN = "<!-- make kernel bench: begin (tests/bench/kreport.py) -->"
 END = "<!-- make kernel bench: end -->"
@@ -45,6 +47,14 @@ TARGETS = [
      "initramfs"),
 ]
 HOTPLUG = ["floor-hotplug", "overroot-hotplug", "shell-hotplug"]
+SVG = os.path.join(bench.TOP, "docs", "bench.svg")
+# the picture's two panels: the same root read-only, then with the overlay
+PANELS = [("Read-only root", ["k-none-ro", "k-overroot-ro", "k-init-ro"]),
+          ("Overlay (rootrw=)", ["k-floor", "k-overroot", "k-init", "k-shell"])]
+SHORT = {"k-none-ro": "no initramfs", "k-overroot-ro": "overroot bundled",
+         "k-init-ro": "overroot as init=", "k-floor": "floor bundled",
+         "k-overroot": "overroot bundled", "k-init": "overroot as init=",
+         "k-shell": "shell way bundled"}
 
 
 def logs(name, clock):
@@ -125,6 +135,8 @@ def section(command):
       "the sections above are report.py's, on Debian's kernel). %d rounds." % (
           command, now, rounds))
     p("")
+    p("![boot times on make kernel's kernel, icount](bench.svg)")
+    p("")
     p("**The kernel.** `make kernel` (mk/kernel.sh): Debian's linux-source-6.1 (%s), "
       "`allnoconfig` + mk/kernel.config, every driver the boot needs built in (virtio-mmio, "
       "virtio-blk, ext4, overlayfs), no modules; `Image` %s bytes. The initramfs images carry "
@@ -157,6 +169,10 @@ def section(command):
             f(si), ("%+.1f (%+.1f..%+.1f) vs %s" % (di["med"], di["min"], di["max"],
                                                     ref)) if di else "-",
             f(st, 0), ("%+.0f" % dt["med"]) if dt else "-"))
+    stats = {n: summary(vals(data["icount"][n], "from_start")) for n in ORDER
+             if vals(data["icount"][n], "from_start")}
+    if stats:
+        picture(stats, "tests/bench/kreport.py, from the boots' logs")
     bad = sum(1 for c in data for n in ORDER for b in data[c][n] if "from_start" not in b)
     p("")
     p("Boots that did not reach the real init: %d." % bad)
@@ -277,13 +293,50 @@ def section(command):
     return "\n".join(L)
 
 
+def picture(stats, whence):
+    """docs/bench.svg: icount, kernel start -> real init, for each contender that has figures
+    (stats: name -> summary)."""
+    draw([("icount, make kernel's kernel: kernel start -> real init (ms). %s" % title,
+           [(SHORT[n], colour("overroot" if n.startswith("k-init") else n), stats[n])
+            for n in names if n in stats])
+          for title, names in PANELS], SVG, whence, same_axis=True)
+
+
+def recorded():
+    """The figures of the table this section last wrote (median, min, max: the boots' logs are
+    gone once build/ is), for --svg-from-doc."""
+    import re
+    with open(DOC) as fh:
+        doc = fh.read()
+    if BEGIN not in doc:
+        return {}
+    doc = doc[doc.index(BEGIN):]
+    by_label = {v: k for k, v in LABEL.items()}
+    out = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        m = len(cells) > 3 and re.fullmatch(r"([\d.]+) \(([\d.]+)-([\d.]+)\)", cells[3])
+        if m and cells[0] in by_label:
+            out[by_label[cells[0]]] = {"med": float(m.group(1)), "min": float(m.group(2)),
+                                       "max": float(m.group(3))}
+    return out
+
+
 RECOMMEND = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kreport-compression.md")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--command", default="make bench")
+    ap.add_argument("--svg-from-doc", action="store_true",
+                    help="only draw docs/bench.svg again, from the table in docs/bench.md")
     a = ap.parse_args()
+    if a.svg_from_doc:
+        stats = recorded()
+        if not stats:
+            sys.exit("kreport.py: no kernel bench table in %s to draw from" % DOC)
+        picture(stats, "tests/bench/kreport.py --svg-from-doc, from docs/bench.md's table")
+        return
     sec = section(a.command)
     rec = ""
     if os.path.exists(RECOMMEND):

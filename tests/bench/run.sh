@@ -1,7 +1,8 @@
 #!/bin/bash
 # run.sh: overroot's speed and size bench (`make bench`). Builds what it boots (build.sh),
 # boots every contender BENCH_ROUNDS times under qemu-system-aarch64, interleaved (bench.py),
-# then writes docs/bench.md and docs/bench.svg and prints the report (report.py).
+# then writes docs/bench.md and docs/bench-initramfs.svg and prints the report (report.py);
+# kreport.py draws docs/bench.svg from the kernel bench (make kernel).
 # Environment:
 #   BENCH_ROUNDS=N          rounds (default 15); each round boots every contender once
 #   BENCH_ONLY=a,b          only these contenders (names in bench.py CONTENDERS)
