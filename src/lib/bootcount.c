@@ -68,15 +68,19 @@ static void reserve_give_back(struct boot_ctx *ctx)
 	uint64_t size, free_bytes, avail;
 	struct stat st;
 
+	/* avail, not free: ext4 counts as free the 2% it keeps for itself (s_resv_clusters),
+	 * which root cannot use either, and only avail leaves it out (with root's 5%): a
+	 * partition full for root can still say 400 KiB free of 20 MiB */
 	if (sys->fs_usage(OVL, &size, &free_bytes, &avail) == 0 && size &&
-	    free_bytes < 2 * CONFIG_RESERVE_BYTES) {
+	    avail < 2 * CONFIG_RESERVE_BYTES) {
 		ctx->heal.reserve_make = true;
 		int r = sys->unlink(BOOTCOUNT_RESERVE);
 		if (r == 0)
 			r = sys->fsync(OVL);
-		log_notice("overlayroot", "the data partition has %llu KiB free: reserve "
-			   BOOTCOUNT_RESERVE " given back for this boot (%s)",
-			   (unsigned long long)free_bytes / 1024, r == 0 ? "done" : strerror(-r));
+		log_notice("overlayroot", "the data partition is nearly full (%llu KiB available "
+			   "to users): reserve " BOOTCOUNT_RESERVE " given back for this boot (%s)",
+			   (unsigned long long)avail / 1024, r == 0 ? "done" : r == -ENOENT ?
+			   "none there" : strerror(-r));
 	} else {
 		ctx->heal.reserve_make = sys->lstat(BOOTCOUNT_RESERVE, &st) == -ENOENT;
 	}

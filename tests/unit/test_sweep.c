@@ -286,8 +286,8 @@ static void boot_row_setup(const void *p, bool fresh)
 	} else {
 		fake_restore();
 	}
-	if (row->flags & FULL)
-		fake_set_usage(20 << 20, 0, 0);
+	if (row->flags & FULL)	/* ext4's reserved clusters (2%) count as free, root cannot use them */
+		fake_set_usage(20 << 20, (20 << 20) / 50, 0);
 	if (row->flags & (FSCK(0) | HANG)) {
 		fake_file("/sbin/e2fsck", "ELF", 0755);
 		fake_child(row->flags & HANG ? "hang" : "exit", (int)(row->flags >> 16), 20);
