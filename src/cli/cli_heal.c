@@ -9,6 +9,18 @@
 
 static struct status_file st;	/* 8 KiB: not on the stack */
 
+/* A write of boot-ok, boot-bad or restore refused by a full data partition (ENOSPC): the
+ * reserve that boot counting keeps there is given back for it, and it is tried once more (the
+ * next boot makes the reserve again). */
+static bool spare(const struct sys_ops *sys, const char *cmd, FILE *out)
+{
+	if (sys->unlink(BOOTCOUNT_RESERVE) < 0 || sys->fsync(CLI_RW_MOUNT) < 0)
+		return false;
+	fprintf(out, "overroot %s: the data partition is full: reserve " BOOTCOUNT_RESERVE
+		" given back for this write (the next boot makes it again)\n", cmd);
+	return true;
+}
+
 /* Root, and a persistent overlay: the directory of the upper in use into home. */
 static int begin(const struct sys_ops *sys, const char *cmd, const char *then, char *home,
 		 size_t size, FILE *err)
@@ -73,7 +85,9 @@ static int boot_verdict(const struct sys_ops *sys, int argc, FILE *out, FILE *er
 	unsigned was = bc.count;
 	bc.count = bad ? bc.count : 0;
 	bc.bad = bad;
-	if ((r = bootcount_write(sys, home, &bc)) < 0) {
+	if ((r = bootcount_write(sys, home, &bc)) == -ENOSPC && spare(sys, cmd, out))
+		r = bootcount_write(sys, home, &bc);
+	if (r < 0) {
 		fprintf(err, "overroot %s: write %s/" BOOTCOUNT_NAME ": %s\n", cmd, home,
 			strerror(-r));
 		return CLI_FAIL;
@@ -132,7 +146,9 @@ int cli_restore(const struct sys_ops *sys, int argc, char **argv, FILE *out, FIL
 		return CLI_FAIL;
 	}
 	snprintf(text, sizeof(text), ASIDE_RESTORE_HEAD "%u\n", id);
-	if ((r = bootcount_put(sys, ASIDE_RESTORE, text)) < 0) {
+	if ((r = bootcount_put(sys, ASIDE_RESTORE, text)) == -ENOSPC && spare(sys, "restore", out))
+		r = bootcount_put(sys, ASIDE_RESTORE, text);
+	if (r < 0) {
 		fprintf(err, "overroot restore: write " ASIDE_RESTORE ": %s\n", strerror(-r));
 		return CLI_FAIL;
 	}

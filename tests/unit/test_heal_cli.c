@@ -110,6 +110,32 @@ START_TEST(test_boot_ok_write_is_whole_or_nothing)
 }
 END_TEST
 
+/* A data partition full for root too: what the next boot's count keeps in reserve is given
+ * back for the confirmation and the restore mark, each written whole; without a reserve the
+ * write fails and says why. */
+START_TEST(test_full_partition_gives_the_reserve_back)
+{
+	heal_booted("2/3");
+	fake_file(BOOTCOUNT_RESERVE, "reserve 65536", 0600);
+	fake_fail("write_file", 1, ENOSPC);
+	ck_assert_int_eq(run_cli("boot-ok", NULL), CLI_OK);
+	assert_in_order((const char *const[]){ "write_file " TRIES ".tmp",
+					       "unlink " BOOTCOUNT_RESERVE, "fsync /overlay",
+					       "write_file " TRIES ".tmp", "rename " TRIES ".tmp " TRIES,
+					       NULL });
+	assert_has(out_text, "the data partition is full: reserve " BOOTCOUNT_RESERVE " given back");
+	assert_has(out_text, "boot confirmed");
+	ck_assert_str_eq(fake_content(TRIES), "overroot boot 5, unconfirmed 0\n");
+	ck_assert(!fake_exists(BOOTCOUNT_RESERVE));
+
+	heal_booted("2/3");
+	fake_fail("write_file", 1, ENOSPC);	/* and no reserve left to give back */
+	ck_assert_int_eq(run_cli("restore", "1", NULL), CLI_FAIL);
+	assert_has(err_text, "write " ASIDE_RESTORE ": No space left on device");
+	ck_assert(!fake_exists(ASIDE_RESTORE));
+}
+END_TEST
+
 START_TEST(test_restore_marks_and_cancels)
 {
 	heal_booted("2/3");
@@ -179,6 +205,7 @@ Suite *heal_cli_suite(void)
 	tcase_add_test(t, test_boot_ok_confirms_once);
 	tcase_add_test(t, test_boot_ok_refusals);
 	tcase_add_test(t, test_boot_bad_then_not_ok);
+	tcase_add_test(t, test_full_partition_gives_the_reserve_back);
 	tcase_add_test(t, test_boot_ok_write_is_whole_or_nothing);
 	tcase_add_test(t, test_restore_marks_and_cancels);
 	tcase_add_test(t, test_status_lists_set_aside_uppers);
