@@ -259,8 +259,10 @@ def draw(panels, path, who, same_axis=False):
         scale = (W - left - right) / hi
         out.append('<text x="10" y="%d" class="t">%s</text>' % (y, title))
         y += 14
-        step = 10 if hi < 150 else 100 if hi < 1500 else 250 if hi < 4000 else 1000
+        step = 10 if hi < 150 else 20 if hi < 300 else 100 if hi < 1500 else 250 if hi < 4000 \
+            else 1000
         top = y
+        at = len(out)  # the grid goes in here, under the bars
         y += 6
         for label, fill, s in rs:
             out.append('<text x="%d" y="%d" class="l">%s</text>' % (left - 8, y + 15, label))
@@ -275,14 +277,15 @@ def draw(panels, path, who, same_axis=False):
                     left + s["q1"] * scale, y + 5, max((s["q3"] - s["q1"]) * scale, 1),
                     bar - 10))
             out.append('<text x="%.1f" y="%d" class="v">%.*f</text>' % (
-                left + s["max"] * scale + 6, y + 15, 1 if hi < 150 else 0, s["med"]))
+                left + s["max"] * scale + 6, y + 15, 1 if hi < 300 else 0, s["med"]))
             y += bar + 8
-        t = 0
+        t, grid = 0, []
         while t <= hi:
             x = left + t * scale
-            out.append('<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" class="g"/>' % (x, x, top, y))
-            out.append('<text x="%.1f" y="%d" class="a">%d</text>' % (x, y + 14, t))
+            grid.append('<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" class="g"/>' % (x, x, top, y))
+            grid.append('<text x="%.1f" y="%d" class="a">%d</text>' % (x, y + 14, t))
             t += step
+        out[at:at] = grid
         y += 44
     body = "\n".join(out)
     doc = ('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
