@@ -155,7 +155,11 @@ int devspec_find(const struct sys_ops *sys, const struct devspec *d, char *ret, 
 	struct stat st;
 
 	if (d->kind == DEVSPEC_PATH) {
-		if (sys->stat(d->value, &st) < 0 || !S_ISBLK(st.st_mode))
+		/* A partition's node is made before it can be opened (the kernel's
+		 * add_partition: device_add, bdev_add, then the uevent that wakes the wait):
+		 * until then an open says ENXIO, and the device is not there yet. */
+		if (sys->stat(d->value, &st) < 0 || !S_ISBLK(st.st_mode) ||
+		    sys->blk_get_ro(d->value) == -ENXIO)
 			return -ENOENT;
 		snprintf(ret, size, "%s", d->value);
 		return 0;
